@@ -1,0 +1,3 @@
+from renewcast.cli import main
+
+main()

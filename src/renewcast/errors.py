@@ -1,0 +1,77 @@
+"""The exceptions renewcast raises. Every one carries a message a user can act on.
+
+The CLI prints ``str(error)`` on one line and exits non-zero; the web app maps
+``status_code`` onto the HTTP response.
+"""
+
+from __future__ import annotations
+
+
+class RenewcastError(Exception):
+    """Base class: a problem the user can fix (bad input, unknown title, ...)."""
+
+    status_code = 400
+
+
+class InputError(RenewcastError):
+    """A file that is not what it claims to be: wrong columns, bad value, truncated."""
+
+    def __init__(
+        self,
+        path: str,
+        problem: str,
+        *,
+        line: int | None = None,
+        column: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.path, self.problem, self.line, self.column, self.hint = path, problem, line, column, hint
+        where = path
+        if line is not None:
+            where += f", line {line}"
+        if column is not None:
+            where += f", column '{column}'"
+        message = f"{where}: {problem}"
+        if hint:
+            message += f" ({hint})"
+        super().__init__(message)
+
+
+class DownloadError(RenewcastError):
+    """A refresh that could not fetch a complete, valid file."""
+
+    status_code = 502
+
+
+class TitleNotFound(RenewcastError):
+    status_code = 404
+
+    def __init__(self, query: str, suggestions: list[str]) -> None:
+        self.query, self.suggestions = query, suggestions
+        message = f"no title matches '{query}'"
+        if suggestions:
+            message += "; did you mean: " + ", ".join(f"'{s}'" for s in suggestions) + "?"
+        else:
+            message += "; try a shorter part of the title"
+        super().__init__(message)
+
+
+class AmbiguousTitle(RenewcastError):
+    status_code = 300
+
+    def __init__(self, query: str, candidates: list[str]) -> None:
+        self.query, self.candidates = query, candidates
+        listing = "; ".join(f"'{c}'" for c in candidates)
+        super().__init__(
+            f"'{query}' matches several titles: {listing}. Name one exactly, or add --season N"
+        )
+
+
+class SeasonNotFound(RenewcastError):
+    status_code = 404
+
+
+class StoreError(RenewcastError):
+    """The database is missing, locked or from an incompatible version."""
+
+    status_code = 503

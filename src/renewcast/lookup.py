@@ -1,0 +1,99 @@
+"""Find a season from what a user typed: forgiving of case, accents, punctuation,
+original-language names, renamed titles and typos."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+
+from renewcast.errors import AmbiguousTitle, SeasonNotFound, TitleNotFound
+from renewcast.store import rows_as_dicts
+from renewcast.titles import normalize
+
+SEASON_COLUMNS = "s.*"
+
+
+def season_by_slug(con: duckdb.DuckDBPyConnection, slug: str) -> dict[str, Any] | None:
+    rows = rows_as_dicts(con.execute("SELECT * FROM seasons WHERE slug = ?", [slug]))
+    return rows[0] if rows else None
+
+
+def seasons_of_show(con: duckdb.DuckDBPyConnection, show_title: str, kind: str) -> list[dict[str, Any]]:
+    return rows_as_dicts(con.execute(
+        "SELECT * FROM seasons WHERE show_title = ? AND kind = ? "
+        "ORDER BY season_number NULLS LAST, first_week", [show_title, kind]))
+
+
+def candidates(con: duckdb.DuckDBPyConnection, query: str, limit: int = 10) -> list[dict[str, Any]]:
+    """Seasons matching ``query``: exact keys first, then prefixes, then words contained."""
+    key = normalize(query)
+    if not key:
+        return []
+    rows = rows_as_dicts(con.execute(
+        """
+        WITH hits AS (
+            SELECT slug, min(CASE WHEN key = $key THEN 0
+                                  WHEN starts_with(key, $key) THEN 1 ELSE 2 END) AS quality
+            FROM title_keys
+            WHERE key = $key OR starts_with(key, $key) OR contains(key, ' ' || $key)
+            GROUP BY slug
+        )
+        SELECT s.*, h.quality FROM hits h JOIN seasons s USING (slug)
+        ORDER BY h.quality, s.top10_hours DESC
+        LIMIT $limit
+        """,
+        {"key": key, "limit": limit},
+    ))
+    return rows
+
+
+def suggestions(con: duckdb.DuckDBPyConnection, query: str, limit: int = 5) -> list[str]:
+    """Closest titles by edit similarity, for 'did you mean'."""
+    from rapidfuzz import fuzz, process  # only on a miss
+
+    key = normalize(query)
+    rows = con.execute(
+        "SELECT DISTINCT k.key, s.show_title FROM title_keys k JOIN seasons s USING (slug) "
+        "WHERE k.via IN ('show', 'alias', 'original')"
+    ).fetchall()
+    choices = {k: show for k, show in rows}
+    found = process.extract(key, list(choices), scorer=fuzz.WRatio, limit=limit * 3, score_cutoff=70)
+    seen: list[str] = []
+    for match, _score, _ in found:
+        title = choices[match]
+        if title not in seen:
+            seen.append(title)
+    return seen[:limit]
+
+
+def resolve(con: duckdb.DuckDBPyConnection, query: str, season: int | None = None) -> dict[str, Any]:
+    """The one season ``query`` names (latest season of a show unless ``season`` is given)."""
+    by_slug = season_by_slug(con, query.strip())
+    if by_slug is not None and season is None:
+        return by_slug
+    found = candidates(con, query, limit=200)
+    exact = [r for r in found if r["quality"] == 0] or found
+    if not exact:
+        raise TitleNotFound(query, suggestions(con, query))
+    shows = list(dict.fromkeys((r["show_title"], r["kind"]) for r in exact))
+    if len(shows) > 1:
+        # A season label that matched exactly ('Squid Game: Season 2') settles it.
+        if len({r["slug"] for r in exact}) == 1 and season is None:
+            return exact[0]
+        raise AmbiguousTitle(query, [f"{show} ({kind})" for show, kind in shows[:10]])
+    show, kind = shows[0]
+    seasons = seasons_of_show(con, show, kind)
+    if season is not None:
+        for row in seasons:
+            if row["season_number"] == season:
+                return row
+        numbers = sorted({r["season_number"] for r in seasons if r["season_number"] is not None})
+        raise SeasonNotFound(
+            f"'{show}' has no season {season} in the Top 10; seasons that charted: "
+            + (", ".join(map(str, numbers)) or "none numbered")
+        )
+    named = {r["slug"] for r in exact if normalize(r["season_title"] or "") == normalize(query)}
+    if len(named) == 1:
+        return next(r for r in exact if r["slug"] in named)
+    return max(seasons, key=lambda r: (r["first_week"], r["season_number"] or 0))

@@ -1,0 +1,126 @@
+"""Answers as plain data: a season's trade-press report, a comparison, the latest week.
+
+The CLI prints these, ``--json`` dumps them, the web renders them: one source of
+numbers for every surface.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import duckdb
+
+from renewcast import metrics
+from renewcast.store import rows_as_dicts
+
+
+def season_report(con: duckdb.DuckDBPyConnection, season: dict[str, Any]) -> dict[str, Any]:
+    premiere: dt.date | None = season["premiere"]
+    weeks = metrics.build_weeks(metrics.season_rows(con, season), season["runtime_hours"], premiere)
+    drop = metrics.rule_of_thumb(weeks, premiere, metrics.tenth_place_hours(con, season["category"]))
+    totals = metrics.summary(weeks, premiere)
+    return {
+        "slug": season["slug"],
+        "show_title": season["show_title"],
+        "season_title": season["season_title"],
+        "season_number": season["season_number"],
+        "category": season["category"],
+        "kind": season["kind"],
+        "language": season["language"],
+        "premiere": premiere.isoformat() if premiere else None,
+        "premiere_estimated": season["premiere_estimated"],
+        "runtime_hours": season["runtime_hours"],
+        "runtime": format_runtime(season["runtime_hours"]),
+        "runtime_source": season["runtime_source"],
+        **totals,
+        "weeks": [w.as_dict() for w in weeks],
+        "rule_of_thumb": {
+            "largest_drop_pct": -drop.largest_drop if drop.largest_drop is not None else None,
+            "week": drop.week,
+            "left_top10_in_first_month": drop.left_top10,
+            "exit_drop_at_least_pct": -drop.exit_drop_at_least if drop.exit_drop_at_least is not None else None,
+            "says_canceled": drop.rule_says_canceled,
+        },
+        "countries": metrics.country_breadth(con, season),
+        "other_seasons": [
+            {"slug": r["slug"], "season_title": r["season_title"], "season_number": r["season_number"]}
+            for r in rows_as_dicts(con.execute(
+                "SELECT slug, season_title, season_number FROM seasons WHERE show_title = ? AND kind = ? "
+                "AND slug <> ? ORDER BY season_number NULLS LAST, first_week",
+                [season["show_title"], season["kind"], season["slug"]]))
+        ],
+    }
+
+
+def compare_report(reports: list[dict[str, Any]]) -> dict[str, Any]:
+    """Line seasons up by week since premiere; ratios against the first one named."""
+    base = reports[0]
+    horizon = max((w["week_since_premiere"] or 0 for r in reports for w in r["weeks"]), default=0)
+    rows = []
+    for n in range(1, horizon + 1):
+        cells = []
+        for r in reports:
+            week = next((w for w in r["weeks"] if w["week_since_premiere"] == n), None)
+            cells.append({"hours_viewed": week["hours_viewed"], "views": week["views"], "rank": week["rank"]}
+                         if week else None)
+        rows.append({"week_since_premiere": n, "seasons": cells})
+
+    def ratio(key: str, other: dict[str, Any]) -> float | None:
+        a, b = base.get(key), other.get(key)
+        return a / b if a and b else None
+
+    return {
+        "seasons": [{k: r[k] for k in ("slug", "show_title", "season_title", "category", "premiere",
+                                       "runtime_hours", "first_week_views", "first_week_days",
+                                       "first28_hours", "first28_views", "top10_hours_total",
+                                       "weeks_in_top10", "peak_rank")} for r in reports],
+        "weeks": rows,
+        "ratios": [
+            {"of": base["slug"], "to": r["slug"],
+             "first_week_views": ratio("first_week_views", r),
+             "first28_views": ratio("first28_views", r),
+             "top10_hours_total": ratio("top10_hours_total", r)}
+            for r in reports[1:]
+        ],
+    }
+
+
+def latest_week(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """The newest week's four global lists, each entry with its movement since last week."""
+    newest = con.execute("SELECT max(week) FROM top10_global").fetchone()
+    if not newest or newest[0] is None:
+        return {"week": None, "lists": {}}
+    week = newest[0]
+    rows = rows_as_dicts(con.execute(
+        """SELECT g.category, g.weekly_rank, g.show_title, g.season_title, g.weekly_hours_viewed,
+                  g.weekly_views, g.cumulative_weeks_in_top_10, s.slug, p.weekly_rank AS last_rank,
+                  p.weekly_hours_viewed AS last_hours
+           FROM top10_global g
+           JOIN seasons s ON s.show_title = g.show_title AND s.category = g.category
+                         AND s.season_title IS NOT DISTINCT FROM g.season_title
+           LEFT JOIN top10_global p ON p.week = g.week - INTERVAL 7 DAY AND p.category = g.category
+                         AND p.show_title = g.show_title
+                         AND p.season_title IS NOT DISTINCT FROM g.season_title
+           WHERE g.week = ? ORDER BY g.category, g.weekly_rank""", [week]))
+    lists: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        row["movement"] = "new" if row["last_rank"] is None else row["last_rank"] - row["weekly_rank"]
+        row["change_pct"] = (row["weekly_hours_viewed"] / row["last_hours"] - 1) if row["last_hours"] else None
+        lists.setdefault(row["category"], []).append(row)
+    return {"week": week.isoformat(), "week_start": (week - dt.timedelta(days=6)).isoformat(), "lists": lists}
+
+
+def format_runtime(hours: float | None) -> str | None:
+    if hours is None:
+        return None
+    minutes = round(hours * 60)
+    return f"{minutes // 60}:{minutes % 60:02d}"
+
+
+def millions(value: float | None, digits: int = 2) -> str:
+    return "–" if value is None else f"{value / 1e6:.{digits}f}M"
+
+
+def percent(value: float | None) -> str:
+    return "" if value is None else f"{value * 100:+.0f}%"

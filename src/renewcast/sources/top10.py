@@ -1,0 +1,77 @@
+"""Netflix's Top 10 downloads: weekly global lists, per-country lists, most-popular lists.
+
+Same columns whether Netflix served the TSV or the XLSX. Columns Netflix added
+later (``runtime`` and ``weekly_views`` in 2023, launch details since) are optional
+or ignored, so an older or newer download still loads.
+"""
+
+from __future__ import annotations
+
+from renewcast.sources._values import (
+    Column,
+    positive,
+    sunday,
+    to_date,
+    to_float,
+    to_int,
+    to_text,
+)
+
+
+def _rank(value: int) -> str | None:
+    return None if 1 <= value <= 10 else f"rank {value} is outside 1..10"
+
+
+GLOBAL = (
+    Column("week", to_date, check=sunday),
+    Column("category", to_text),
+    Column("weekly_rank", to_int, check=_rank),
+    Column("show_title", to_text),
+    Column("season_title", to_text, nullable=True),
+    Column("weekly_hours_viewed", to_int, check=positive),
+    Column("runtime", to_float, required=False, nullable=True, check=positive),
+    Column("weekly_views", to_int, required=False, nullable=True, check=positive),
+    Column("cumulative_weeks_in_top_10", to_int, check=positive),
+)
+
+COUNTRY = (
+    Column("country_name", to_text),
+    Column("country_iso2", to_text),
+    Column("week", to_date, check=sunday),
+    Column("category", to_text),
+    Column("weekly_rank", to_int, check=_rank),
+    Column("show_title", to_text),
+    Column("season_title", to_text, nullable=True),
+    Column("cumulative_weeks_in_top_10", to_int, check=positive),
+)
+
+MOST_POPULAR = (
+    Column("category", to_text),
+    Column("rank", to_int, check=positive),
+    Column("show_title", to_text),
+    Column("season_title", to_text, nullable=True),
+    Column("hours_viewed_first_91_days", to_int, check=positive),
+    Column("runtime", to_float, nullable=True, check=positive),
+    Column("views_first_91_days", to_int, nullable=True, check=positive),
+)
+
+#: kind -> (columns, a header column that only this kind has)
+KINDS = {
+    "top10_country": (COUNTRY, "country_iso2"),
+    "most_popular": (MOST_POPULAR, "hours_viewed_first_91_days"),
+    "top10_global": (GLOBAL, "weekly_hours_viewed"),
+}
+
+#: The natural key of each kind: a newer download replaces rows with the same key.
+KEYS = {
+    "top10_global": ("week", "category", "weekly_rank"),
+    "top10_country": ("country_iso2", "week", "category", "weekly_rank"),
+    "most_popular": ("category", "rank"),
+}
+
+#: The files Netflix publishes, by kind.
+FILENAMES = {
+    "top10_global": "all-weeks-global",
+    "top10_country": "all-weeks-countries",
+    "most_popular": "most-popular",
+}

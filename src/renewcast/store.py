@@ -1,0 +1,370 @@
+"""The DuckDB store: one file holding every ingested table and the derived season index.
+
+Writes are all-or-nothing: a writer copies the database file, changes the copy in
+one transaction and swaps it into place with an atomic rename. A crash, a bad file
+or a truncated download therefore leaves the original exactly as it was, and
+readers (the web server) never wait for a writer nor see half an ingest.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime as dt
+import fcntl
+import hashlib
+import itertools
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from renewcast import titles
+from renewcast.config import BUNDLED_DATA
+from renewcast.errors import StoreError
+from renewcast.sources import Parsed, expand_paths, parse_file
+from renewcast.sources.top10 import KEYS
+
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE IF NOT EXISTS top10_global (
+    week DATE NOT NULL, category VARCHAR NOT NULL, weekly_rank INTEGER NOT NULL,
+    show_title VARCHAR NOT NULL, season_title VARCHAR, weekly_hours_viewed BIGINT NOT NULL,
+    runtime DOUBLE, weekly_views BIGINT, cumulative_weeks_in_top_10 INTEGER NOT NULL,
+    PRIMARY KEY (week, category, weekly_rank));
+CREATE TABLE IF NOT EXISTS top10_country (
+    country_name VARCHAR NOT NULL, country_iso2 VARCHAR NOT NULL, week DATE NOT NULL,
+    category VARCHAR NOT NULL, weekly_rank INTEGER NOT NULL, show_title VARCHAR NOT NULL,
+    season_title VARCHAR, cumulative_weeks_in_top_10 INTEGER NOT NULL,
+    PRIMARY KEY (country_iso2, week, category, weekly_rank));
+CREATE TABLE IF NOT EXISTS most_popular (
+    category VARCHAR NOT NULL, rank INTEGER NOT NULL, show_title VARCHAR NOT NULL,
+    season_title VARCHAR, hours_viewed_first_91_days BIGINT NOT NULL, runtime DOUBLE,
+    views_first_91_days BIGINT, PRIMARY KEY (category, rank));
+CREATE TABLE IF NOT EXISTS engagement (
+    report VARCHAR NOT NULL, sheet_kind VARCHAR NOT NULL, title VARCHAR NOT NULL,
+    title_english VARCHAR NOT NULL, title_original VARCHAR, available_globally BOOLEAN,
+    release_date DATE, hours_viewed BIGINT NOT NULL, runtime_hours DOUBLE, views BIGINT);
+CREATE TABLE IF NOT EXISTS reports (
+    report VARCHAR PRIMARY KEY, period_start DATE, period_end DATE, published DATE);
+CREATE TABLE IF NOT EXISTS title_aliases (
+    alias_show VARCHAR NOT NULL, alias_season VARCHAR NOT NULL,
+    show_title VARCHAR NOT NULL, season_title VARCHAR NOT NULL, source VARCHAR,
+    PRIMARY KEY (alias_show, alias_season, show_title, season_title));
+CREATE TABLE IF NOT EXISTS ingests (
+    ingested_at TIMESTAMP NOT NULL, path VARCHAR NOT NULL, sha256 VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL, rows INTEGER NOT NULL);
+"""
+
+# Column order of each table as the staging CSV writes it.
+_TABLE_COLUMNS = {
+    "top10_global": [
+        "week", "category", "weekly_rank", "show_title", "season_title",
+        "weekly_hours_viewed", "runtime", "weekly_views", "cumulative_weeks_in_top_10",
+    ],
+    "top10_country": [
+        "country_name", "country_iso2", "week", "category", "weekly_rank", "show_title",
+        "season_title", "cumulative_weeks_in_top_10",
+    ],
+    "most_popular": [
+        "category", "rank", "show_title", "season_title", "hours_viewed_first_91_days",
+        "runtime", "views_first_91_days",
+    ],
+}
+_ENGAGEMENT_COLUMNS = {  # table column -> parsed column
+    "title": "Title", "title_english": "title_english", "title_original": "title_original",
+    "available_globally": "Available Globally?", "release_date": "Release Date",
+    "hours_viewed": "Hours Viewed", "runtime_hours": "Runtime", "views": "Views",
+}
+
+
+@dataclass
+class IngestReport:
+    """What one ingest did: per file, the kind recognised and the rows loaded."""
+
+    files: list[tuple[str, str, int]] = field(default_factory=list)
+    renamed: int = 0
+    skipped: list[str] = field(default_factory=list)  # files already ingested, unchanged
+
+    @property
+    def rows(self) -> int:
+        return sum(n for _, _, n in self.files)
+
+
+class Store:
+    """A renewcast database file. Cheap to construct; opens connections on demand."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+
+    # -- reading -----------------------------------------------------------------
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    def ensure(self) -> Store:
+        """Build the store from the bundled snapshot the first time it is used."""
+        if not self.exists():
+            self.ingest([BUNDLED_DATA], source="bundled")
+        return self
+
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        """A read-only connection; the caller closes it (or uses ``reading``)."""
+        if not self.exists():
+            raise StoreError(f"no database at {self.path}; run 'renewcast ingest' first")
+        try:
+            return duckdb.connect(str(self.path), read_only=True)
+        except duckdb.Error as err:
+            raise StoreError(f"cannot open {self.path}: {err}") from None
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        con = self.connect()
+        try:
+            yield con
+        finally:
+            con.close()
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        with self.reading() as con:
+            return rows_as_dicts(con.execute(sql, list(params)))
+
+    # -- writing -----------------------------------------------------------------
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection to a private copy; on success the copy atomically replaces the store."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        lock_path = self.path.with_name(self.path.name + ".lock")
+        with open(lock_path, "a+") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # one writer at a time; readers are never blocked
+            fd, tmp_name = tempfile.mkstemp(prefix=self.path.name + ".", suffix=".tmp", dir=self.path.parent)
+            os.close(fd)
+            tmp = Path(tmp_name)
+            try:
+                if self.exists():
+                    shutil.copyfile(self.path, tmp)
+                else:
+                    tmp.unlink()
+                con = duckdb.connect(str(tmp))
+                try:
+                    con.execute(SCHEMA)
+                    con.execute("BEGIN TRANSACTION")
+                    yield con
+                    con.execute("COMMIT")
+                    con.execute("CHECKPOINT")
+                finally:
+                    con.close()
+                with open(tmp, "rb+") as handle:
+                    os.fsync(handle.fileno())
+                os.replace(tmp, self.path)
+            finally:
+                for leftover in (tmp, Path(str(tmp) + ".wal")):
+                    leftover.unlink(missing_ok=True)
+
+    def ingest(self, paths: Sequence[Path | str], *, source: str = "user") -> IngestReport:
+        """Parse every file first, then load them all in one transaction, or nothing."""
+        files = expand_paths([Path(p) for p in paths])
+        if not files:
+            raise StoreError("no data files found in " + ", ".join(str(p) for p in paths))
+        parsed: list[tuple[Path, str, list[Parsed]]] = []
+        for path in files:
+            parsed.append((path, _sha256(path), parse_file(path)))
+        # Older snapshots first, so the newest naming of a (week, category, rank) wins.
+        parsed.sort(key=lambda item: _newest_week(item[2]))
+        report = IngestReport()
+        with self.writing() as con:
+            for path, digest, tables in parsed:
+                for table in tables:
+                    report.renamed += _load(con, table)
+                    report.files.append((table.path, table.kind, table.rows))
+                con.execute(
+                    "INSERT INTO ingests VALUES (?, ?, ?, ?, ?)",
+                    [dt.datetime.now(), str(path), digest, ",".join(sorted({t.kind for t in tables})),
+                     sum(t.rows for t in tables)],
+                )
+            rebuild_derived(con)
+            con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?), ('source', ?)",
+                        [str(SCHEMA_VERSION), source])
+        return report
+
+
+def rows_as_dicts(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    names = [d[0] for d in cursor.description or []]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _newest_week(tables: list[Parsed]) -> str:
+    weeks = [max(t.columns["week"]) for t in tables if "week" in t.columns and t.columns["week"]]
+    return str(max(weeks)) if weeks else "9999"  # engagement and lists after the weekly files
+
+
+def _stage(con: duckdb.DuckDBPyConnection, name: str, table: str, columns: dict[str, list[Any]]) -> None:
+    """Copy column lists into a temp table shaped like ``table``.
+
+    Through a CSV file because DuckDB reads one in milliseconds, where row-wise
+    inserts take seconds and a DataFrame would cost a pandas import on every ingest.
+    """
+    names = list(columns)
+    with tempfile.NamedTemporaryFile("w", suffix=".csv", newline="", encoding="utf-8", delete=False) as f:
+        # An unquoted empty field is NULL; text is never empty (parsers map "" to None).
+        writer = csv.writer(f, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
+        writer.writerows(zip(*(columns[n] for n in names), strict=True))
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {', '.join(names)} FROM {table} LIMIT 0")
+        con.execute(
+            f"COPY {name} FROM '{f.name}' (FORMAT csv, HEADER false, QUOTE '\"', ESCAPE '\"', "
+            "NULLSTR '', ALLOW_QUOTED_NULLS false)"
+        )
+    finally:
+        os.unlink(f.name)
+
+
+_stage_names = itertools.count()
+
+
+def _stage_name() -> str:
+    # A fresh name per staged table, so statements never see a replaced one.
+    return f"stage_{next(_stage_names)}"
+
+
+def _load(con: duckdb.DuckDBPyConnection, table: Parsed) -> int:
+    """Load one parsed table; returns how many existing rows it renamed."""
+    stage = _stage_name()
+    if table.kind == "engagement":
+        meta = table.meta
+        columns = {col: table.columns[src] for col, src in _ENGAGEMENT_COLUMNS.items()}
+        _stage(con, stage, "engagement", columns)
+        con.execute("DELETE FROM engagement WHERE report = ? AND sheet_kind = ?",
+                    [meta["report"], meta["sheet_kind"]])
+        con.execute(f"INSERT INTO engagement SELECT ?, ?, {', '.join(columns)} FROM {stage}",
+                    [meta["report"], meta["sheet_kind"]])
+        con.execute("INSERT OR REPLACE INTO reports VALUES (?, ?, ?, ?)",
+                    [meta["report"], meta["period_start"], meta["period_end"], meta["published"]])
+        return 0
+    names = _TABLE_COLUMNS[table.kind]
+    _stage(con, stage, table.kind, {n: table.columns[n] for n in names})
+    renamed = 0
+    if table.kind == "most_popular":
+        con.execute(f"DELETE FROM most_popular WHERE category IN (SELECT category FROM {stage})")
+    else:
+        key = " AND ".join(f"o.{k} = s.{k}" for k in KEYS[table.kind])
+        if table.kind == "top10_global":
+            # Netflix restates: a newer file may rename a title for the same slot. Keep
+            # the old name findable as an alias of the new one.
+            renamed = con.execute(
+                f"""INSERT OR IGNORE INTO title_aliases
+                SELECT DISTINCT o.show_title, coalesce(o.season_title, ''), s.show_title,
+                       coalesce(s.season_title, ''), ?
+                FROM top10_global o JOIN {stage} s ON {key}
+                WHERE o.show_title <> s.show_title
+                   OR coalesce(o.season_title, '') <> coalesce(s.season_title, '')""",
+                [table.path],
+            ).fetchone()[0]
+        con.execute(f"DELETE FROM {table.kind} o USING {stage} s WHERE {key}")
+    con.execute(f"INSERT INTO {table.kind} ({', '.join(names)}) SELECT * FROM {stage}")
+    return int(renamed or 0)
+
+
+def rebuild_derived(con: duckdb.DuckDBPyConnection) -> None:
+    """Recompute the season index and the title search keys from the base tables."""
+    con.execute(DERIVED_SEASONS_SQL)
+    rows = con.execute(
+        "SELECT show_title, season_title, category, kind FROM seasons_base "
+        "ORDER BY first_week, category, show_title, season_title"
+    ).fetchall()
+    used: set[str] = set()
+    ids = []
+    for show, season, category, kind in rows:
+        base = titles.slugify(season or show)
+        slug = base if base not in used else f"{base}-{titles.slugify(category)}"
+        n = 2
+        while slug in used:
+            slug, n = f"{base}-{n}", n + 1
+        used.add(slug)
+        ids.append((show, season or "", category, slug, titles.season_number(show, season)))
+    ids_table = _stage_name()
+    _stage_rows(con, ids_table, ["show_title", "season_key", "category", "slug", "season_number"],
+                ["VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "INTEGER"], ids)
+    con.execute(f"""
+        CREATE OR REPLACE TABLE seasons AS
+        SELECT i.slug, i.season_number, s.* FROM seasons_base s JOIN {ids_table} i
+          ON s.show_title = i.show_title AND coalesce(s.season_title, '') = coalesce(i.season_key, '')
+         AND s.category = i.category""")
+    _build_title_keys(con)
+
+
+def _stage_rows(con: duckdb.DuckDBPyConnection, name: str, names: list[str], types: list[str],
+                rows: list[tuple[Any, ...]]) -> None:
+    cols = ", ".join(f"{n} {t}" for n, t in zip(names, types, strict=True))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} ({cols})")
+    if rows:
+        _stage(con, name, name, {n: [r[i] for r in rows] for i, n in enumerate(names)})
+
+
+def _build_title_keys(con: duckdb.DuckDBPyConnection) -> None:
+    """Every way a user may name a season: show, season label, old names, original titles."""
+    keys: list[tuple[str, str, str]] = []
+    for slug, show, season in con.execute("SELECT slug, show_title, season_title FROM seasons").fetchall():
+        keys.append((titles.normalize(show), slug, "show"))
+        if season:
+            keys.append((titles.normalize(season), slug, "season"))
+    aliases = con.execute("""
+        SELECT a.alias_show, a.alias_season, s.slug FROM title_aliases a JOIN seasons s
+          ON s.show_title = a.show_title AND coalesce(s.season_title, '') = a.season_title""").fetchall()
+    for alias_show, alias_season, slug in aliases:
+        keys.append((titles.normalize(alias_show), slug, "alias"))
+        if alias_season:
+            keys.append((titles.normalize(alias_season), slug, "alias"))
+    originals = con.execute("""
+        SELECT DISTINCT e.title_original, s.slug FROM engagement e JOIN seasons s
+          ON lower(e.title_english) = lower(coalesce(s.season_title, s.show_title))
+        WHERE e.title_original IS NOT NULL""").fetchall()
+    for original, slug in originals:
+        keys.append((titles.normalize(original), slug, "original"))
+        show_part = titles.original_show_name(original)
+        if show_part:
+            keys.append((titles.normalize(show_part), slug, "original"))
+    keys = [k for k in dict.fromkeys(keys) if k[0]]
+    keys_table = _stage_name()
+    _stage_rows(con, keys_table, ["key", "slug", "via"], ["VARCHAR"] * 3, keys)
+    con.execute(f"CREATE OR REPLACE TABLE title_keys AS SELECT * FROM {keys_table}")
+
+
+# One row per season (TV) or film in the global Top 10, with the static facts the
+# engagement reports add: premiere date and runtime for titles before June 2023.
+DERIVED_SEASONS_SQL = """
+CREATE OR REPLACE TEMP TABLE seasons_base AS
+WITH g AS (
+    SELECT show_title, season_title, category,
+           CASE WHEN category LIKE 'TV%' THEN 'TV' ELSE 'Film' END AS kind,
+           CASE WHEN category LIKE '%Non-English%' THEN 'Non-English' ELSE 'English' END AS language,
+           min(week) AS first_week, max(week) AS last_week, count(*) AS weeks_in_top10,
+           sum(weekly_hours_viewed) AS top10_hours, min(weekly_rank) AS peak_rank,
+           max(runtime) AS top10_runtime
+    FROM top10_global GROUP BY ALL
+), e AS (
+    SELECT lower(title_english) AS key,
+           arg_max(release_date, report) FILTER (WHERE release_date IS NOT NULL) AS release_date,
+           arg_max(runtime_hours, report) FILTER (WHERE runtime_hours IS NOT NULL) AS runtime_hours,
+           bool_or(available_globally) AS available_globally
+    FROM engagement GROUP BY 1
+)
+SELECT g.*,
+       coalesce(e.release_date, g.first_week - INTERVAL 6 DAY)::DATE AS premiere,
+       e.release_date IS NULL AS premiere_estimated,
+       coalesce(g.top10_runtime, e.runtime_hours) AS runtime_hours,
+       CASE WHEN g.top10_runtime IS NOT NULL THEN 'top10'
+            WHEN e.runtime_hours IS NOT NULL THEN 'engagement' END AS runtime_source,
+       e.available_globally
+FROM g LEFT JOIN e ON e.key = lower(coalesce(g.season_title, g.show_title))
+"""

@@ -1,0 +1,135 @@
+"""Plain-text rendering of reports for the terminal (pure: data in, text out)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from renewcast.report import millions, percent
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], align: str | None = None) -> str:
+    """Columns padded to width; ``align`` has one of 'l'/'r' per column."""
+    cells = [[str(h) for h in headers]] + [["" if c is None else str(c) for c in row] for row in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    align = align or "l" * len(headers)
+    lines = []
+    for n, row in enumerate(cells):
+        lines.append("  ".join(c.rjust(w) if a == "r" else c.ljust(w)
+                               for c, w, a in zip(row, widths, align, strict=True)).rstrip())
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def period(start: str, end: str) -> str:
+    a, b = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
+    left = f"{a:%b} {a.day}" + (f", {a.year}" if a.year != b.year else "")
+    return f"{left} – {b:%b} {b.day}, {b.year}"
+
+
+def season(report: dict[str, Any]) -> str:
+    title = report["season_title"] or report["show_title"]
+    premiere = report["premiere"] or "unknown"
+    if report["premiere_estimated"]:
+        premiere += " (estimated from its first Top 10 week)"
+    out = [
+        f"{title}  ·  {report['category']}",
+        f"Premiere {premiere}  ·  runtime {report['runtime'] or 'unknown'}"
+        + (f" ({report['runtime_source']})" if report["runtime_source"] else ""),
+        "",
+        table(
+            ["Week", "Hours viewed", "Change", "Rank", "Week in Top 10", "Views"],
+            [(period(w["week_start"], w["week_end"]), millions(w["hours_viewed"]), percent(w["change_pct"]),
+              w["rank"], w["week_in_top10"],
+              millions(w["views"]) + ("*" if w["views_source"] == "computed" else ""))
+             for w in report["weeks"]],
+            "lrrrrr",
+        ),
+        "",
+        f"Total in the Top 10: {millions(report['top10_hours_total'])} hours over "
+        f"{report['weeks_in_top10']} week(s); peak rank {report['peak_rank']}.",
+    ]
+    if any(w["views_source"] == "computed" for w in report["weeks"]):
+        out.append("* views = hours / runtime (Netflix published no views for these weeks).")
+    if report["first_week_views"] is not None:
+        out.append(f"First week: {millions(report['first_week_views'])} views in "
+                   f"{report['first_week_days']} day(s).")
+    if report["first28_hours"] is not None:
+        out.append(f"First 28 days in the Top 10: {millions(report['first28_hours'])} hours"
+                   + (f", {millions(report['first28_views'])} views." if report["first28_views"] else "."))
+    rule = report["rule_of_thumb"]
+    if rule["says_canceled"] is None:
+        out.append("Rule of thumb: cannot be applied (no first-month weeks in the data).")
+    else:
+        drop = rule["largest_drop_pct"]
+        detail = f"largest drop {percent(drop)} in week {rule['week']}" if drop is not None else "no week-on-week drop"
+        if rule["left_top10_in_first_month"]:
+            detail += f"; then left the Top 10 (a fall of at least {-rule['exit_drop_at_least_pct']:.0%})"
+        verdict = "predicts cancellation" if rule["says_canceled"] else "does not predict cancellation"
+        out.append(f"Rule of thumb (a drop of over 50% in the first month): {detail}: {verdict}.")
+    countries = report["countries"]
+    if countries["covered"]:
+        if countries["countries_charted"]:
+            top = ", ".join(f"{c['country_name']} ({c['weeks']} wk, best #{c['best_rank']})"
+                            for c in countries["top"][:8])
+            out.append(f"Charted in {countries['countries_charted']} of {countries['coverage']['countries']} "
+                       f"countries ({countries['country_weeks']} country-weeks): {top}.")
+        else:
+            out.append("Charted in no country's Top 10 in the country lists.")
+    else:
+        out.append(f"Countries: {countries['note']}.")
+    if report.get("other_seasons"):
+        out.append("Other seasons: " + ", ".join(s["season_title"] or s["slug"] for s in report["other_seasons"]))
+    return "\n".join(out)
+
+
+def comparison(result: dict[str, Any]) -> str:
+    names = [s["season_title"] or s["show_title"] for s in result["seasons"]]
+    rows = []
+    for week in result["weeks"]:
+        row: list[Any] = [week["week_since_premiere"]]
+        for cell in week["seasons"]:
+            row.append(f"{millions(cell['views'])} (#{cell['rank']})" if cell else "–")
+        rows.append(row)
+    out = ["Views by week since premiere (rank in brackets)", "",
+           table(["Week", *names], rows, "r" * (len(names) + 1)), ""]
+    for s in result["seasons"]:
+        out.append(f"{s['season_title'] or s['show_title']}: premiere {s['premiere']}, first week "
+                   f"{millions(s['first_week_views'])} views in {s['first_week_days']} day(s), "
+                   f"{millions(s['top10_hours_total'])} hours in the Top 10.")
+    for r, name in zip(result["ratios"], names[1:], strict=True):
+        if r["first_week_views"] is not None:
+            out.append(f"{names[0]} had {r['first_week_views']:.2f}x the first-week views of {name} "
+                       f"({fraction(r['first_week_views'])}).")
+    return "\n".join(out)
+
+
+def fraction(ratio: float) -> str:
+    """Say a ratio the way the press does: 0.33 -> 'about a third'."""
+    words = [(1 / 4, "a quarter"), (1 / 3, "a third"), (1 / 2, "half"), (2 / 3, "two thirds"),
+             (3 / 4, "three quarters"), (1, "the same"), (1.5, "one and a half times"), (2, "twice"),
+             (3, "three times"), (4, "four times")]
+    value, word = min(words, key=lambda w: abs(w[0] - ratio))
+    return f"about {word}" if abs(value - ratio) / value < 0.12 else f"{ratio:.2f}x"
+
+
+def latest(result: dict[str, Any]) -> str:
+    out = [f"Netflix global Top 10, week of {period(result['week_start'], result['week'])}"]
+    for category, rows in result["lists"].items():
+        out += ["", category]
+        out.append(table(
+            ["#", "Title", "Hours", "Change", "Move", "Weeks"],
+            [(r["weekly_rank"], r["season_title"] or r["show_title"], millions(r["weekly_hours_viewed"]),
+              percent(r["change_pct"]),
+              _movement(r),
+              r["cumulative_weeks_in_top_10"]) for r in rows],
+            "rlrrrr"))
+    return "\n".join(out)
+
+
+def _movement(row: dict[str, Any]) -> str:
+    if row["movement"] == "new":
+        return "new" if row["cumulative_weeks_in_top_10"] == 1 else "back"
+    return f"{row['movement']:+d}" if row["movement"] else "="
