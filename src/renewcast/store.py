@@ -58,6 +58,29 @@ CREATE TABLE IF NOT EXISTS title_aliases (
     alias_show VARCHAR NOT NULL, alias_season VARCHAR NOT NULL,
     show_title VARCHAR NOT NULL, season_title VARCHAR NOT NULL, source VARCHAR,
     PRIMARY KEY (alias_show, alias_season, show_title, season_title));
+-- Renewal decisions, one current row per (show, season); edits keep the old row in
+-- ledger_history. announced_date is when the decision became public: for a month-only
+-- date ('2023-05') the month's last day, so an as-of forecast never sees it early.
+CREATE TABLE IF NOT EXISTS ledger (
+    show_title VARCHAR NOT NULL, season INTEGER NOT NULL, season_title VARCHAR,
+    outcome VARCHAR NOT NULL, announced VARCHAR NOT NULL, announced_date DATE NOT NULL,
+    source VARCHAR, note VARCHAR, slug VARCHAR,
+    recorded_at TIMESTAMP NOT NULL, recorded_by VARCHAR,
+    PRIMARY KEY (show_title, season));
+CREATE TABLE IF NOT EXISTS ledger_history (
+    show_title VARCHAR NOT NULL, season INTEGER NOT NULL, season_title VARCHAR,
+    outcome VARCHAR NOT NULL, announced VARCHAR NOT NULL, announced_date DATE NOT NULL,
+    source VARCHAR, note VARCHAR, slug VARCHAR,
+    recorded_at TIMESTAMP NOT NULL, recorded_by VARCHAR,
+    replaced_at TIMESTAMP NOT NULL, replaced_by VARCHAR);
+-- Fan and critic signals: time-stamped observations per season.
+-- kind: petition_signatures | imdb_rating | imdb_votes | rt_audience | rt_critics |
+--       hashtag_views | social_posts (extendable)
+CREATE TABLE IF NOT EXISTS signals (
+    show_title VARCHAR NOT NULL, season INTEGER NOT NULL, slug VARCHAR,
+    kind VARCHAR NOT NULL, value DOUBLE NOT NULL, observed VARCHAR NOT NULL,
+    observed_date DATE NOT NULL, platform VARCHAR, url VARCHAR, note VARCHAR,
+    recorded_at TIMESTAMP NOT NULL);
 CREATE TABLE IF NOT EXISTS ingests (
     ingested_at TIMESTAMP NOT NULL, path VARCHAR NOT NULL, sha256 VARCHAR NOT NULL,
     kind VARCHAR NOT NULL, rows INTEGER NOT NULL);
