@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from platformdirs import user_data_dir
-from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from renewcast._settings import Settings
 
 #: Netflix's published Top 10 downloads live under this address.
 NETFLIX_TOP10_BASE_URL = "https://www.netflix.com/tudum/top10/data/"
@@ -19,17 +22,18 @@ def default_db_path() -> Path:
     return Path(user_data_dir("renewcast", appauthor=False)) / "renewcast.duckdb"
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="RENEWCAST_")
-
-    db: Path = default_db_path()
-    base_url: str = NETFLIX_TOP10_BASE_URL
-    #: When set, the web API accepts writes (ledger entries, signals) bearing this token.
-    api_token: str | None = None
-    timeout_seconds: float = 30.0
-    retries: int = 3
-
-
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
+    # pydantic-settings costs ~0.2 s to import: only the web app and refresh need it,
+    # so the CLI's quick commands never load it.
+    from renewcast._settings import Settings
+
     return Settings()
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Settings":
+        from renewcast._settings import Settings
+
+        return Settings
+    raise AttributeError(name)

@@ -11,8 +11,6 @@ from renewcast.errors import AmbiguousTitle, SeasonNotFound, TitleNotFound
 from renewcast.store import rows_as_dicts
 from renewcast.titles import normalize
 
-SEASON_COLUMNS = "s.*"
-
 
 def season_by_slug(con: duckdb.DuckDBPyConnection, slug: str) -> dict[str, Any] | None:
     rows = rows_as_dicts(con.execute("SELECT * FROM seasons WHERE slug = ?", [slug]))
@@ -72,8 +70,12 @@ def resolve(con: duckdb.DuckDBPyConnection, query: str, season: int | None = Non
     by_slug = season_by_slug(con, query.strip())
     if by_slug is not None and season is None:
         return by_slug
-    found = candidates(con, query, limit=200)
-    exact = [r for r in found if r["quality"] == 0] or found
+    exact = rows_as_dicts(con.execute(
+        "SELECT DISTINCT s.*, 0 AS quality FROM title_keys k JOIN seasons s USING (slug) WHERE k.key = ?",
+        [normalize(query)]))
+    if not exact:  # the broader (slower) search only when no key matches exactly
+        found = candidates(con, query, limit=200)
+        exact = [r for r in found if r["quality"] == 0] or found
     if not exact:
         raise TitleNotFound(query, suggestions(con, query))
     shows = list(dict.fromkeys((r["show_title"], r["kind"]) for r in exact))

@@ -143,7 +143,7 @@ def summary(weeks: list[Week], premiere: dt.date | None) -> dict[str, Any]:
 
 def country_breadth(con: duckdb.DuckDBPyConnection, season: dict[str, Any]) -> dict[str, Any]:
     """Where the season charted, when the country lists cover its weeks."""
-    coverage = con.execute("SELECT min(week), max(week), count(DISTINCT country_iso2) FROM top10_country").fetchone()
+    coverage = con.execute("SELECT first_week, last_week, countries FROM country_coverage").fetchone()
     first, last, n_countries = coverage if coverage else (None, None, 0)
     family = "TV" if season["kind"] == "TV" else "Films"
     covered = first is not None and season["first_week"] <= last

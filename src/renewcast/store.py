@@ -227,7 +227,7 @@ def _sha256(path: Path) -> str:
 
 
 def _newest_week(tables: list[Parsed]) -> str:
-    weeks = [max(t.columns["week"]) for t in tables if "week" in t.columns and t.columns["week"]]
+    weeks = [max(t.columns["week"]) for t in tables if t.columns.get("week")]
     return str(max(weeks)) if weeks else "9999"  # engagement and lists after the weekly files
 
 
@@ -307,7 +307,7 @@ def rebuild_derived(con: duckdb.DuckDBPyConnection) -> None:
     ).fetchall()
     used: set[str] = set()
     ids = []
-    for show, season, category, kind in rows:
+    for show, season, category, _kind in rows:
         base = titles.slugify(season or show)
         slug = base if base not in used else f"{base}-{titles.slugify(category)}"
         n = 2
@@ -324,6 +324,10 @@ def rebuild_derived(con: duckdb.DuckDBPyConnection) -> None:
           ON s.show_title = i.show_title AND coalesce(s.season_title, '') = coalesce(i.season_key, '')
          AND s.category = i.category""")
     _build_title_keys(con)
+    con.execute("""
+        CREATE OR REPLACE TABLE country_coverage AS
+        SELECT min(week) AS first_week, max(week) AS last_week,
+               count(DISTINCT country_iso2) AS countries FROM top10_country""")
 
 
 def _stage_rows(con: duckdb.DuckDBPyConnection, name: str, names: list[str], types: list[str],

@@ -11,7 +11,7 @@ from renewcast.sources import engagement, top10
 from renewcast.sources._read import Cell, Sheet, read_sheets
 from renewcast.sources._values import convert_rows, header_index
 
-__all__ = ["Parsed", "parse_file", "expand_paths"]
+__all__ = ["Parsed", "expand_paths", "parse_file"]
 
 SUFFIXES = {".tsv", ".xlsx", ".txt", ".csv"}
 

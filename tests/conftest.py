@@ -1,0 +1,45 @@
+"""Shared fixtures. The bundled data is real: most tests read a store built from it once."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from renewcast.config import BUNDLED_DATA
+from renewcast.store import Store
+
+TOP10 = BUNDLED_DATA / "netflix-top10"
+ENGAGEMENT = BUNDLED_DATA / "netflix-engagement"
+
+
+@pytest.fixture(scope="session")
+def built_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    """A store built from every bundled file, once per test session (read-only use)."""
+    store = Store(tmp_path_factory.mktemp("built") / "renewcast.duckdb")
+    store.ensure()
+    return store
+
+
+@pytest.fixture
+def store_copy(built_store: Store, tmp_path: Path) -> Store:
+    """A private copy of the built store, for tests that write."""
+    path = tmp_path / "copy.duckdb"
+    shutil.copyfile(built_store.path, path)
+    return Store(path)
+
+
+@pytest.fixture
+def con(built_store: Store) -> Iterator[duckdb.DuckDBPyConnection]:
+    with built_store.reading() as connection:
+        yield connection
+
+
+@pytest.fixture
+def cli_env(built_store: Store, monkeypatch: pytest.MonkeyPatch) -> Store:
+    """Point the CLI at the built store."""
+    monkeypatch.setenv("RENEWCAST_DB", str(built_store.path))
+    return built_store
