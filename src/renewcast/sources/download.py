@@ -1,0 +1,361 @@
+"""Fetch Netflix's published Top 10 files over HTTP and ingest them, all or nothing.
+
+``refresh`` downloads each file into a temporary folder, checks it arrived whole and
+holds the table it should, and only then hands every changed file to
+``Store.ingest`` in one go (itself all-or-nothing). Conditional requests (ETag,
+Last-Modified) stop an unchanged file from being downloaded or ingested again.
+
+The validators live in ``<db>.http-cache.json`` next to the database. They are
+written only after a successful ingest, and sent only for a file whose content the
+store's ``ingests`` table records, so a rebuilt or replaced database never gets a
+"304 Not Modified" for data it does not hold.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from dataclasses import asdict, dataclass, field
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import duckdb
+import httpx
+
+from renewcast.errors import DownloadError, InputError, RenewcastError
+from renewcast.sources import parse_file
+from renewcast.sources.top10 import FILENAMES
+
+if TYPE_CHECKING:
+    from renewcast.store import Store
+
+__all__ = [
+    "FILES",
+    "FORMATS",
+    "FileResult",
+    "Progress",
+    "RefreshReport",
+    "cache_path",
+    "file_urls",
+    "load_validators",
+    "refresh",
+]
+
+FORMATS = ("tsv", "xlsx")
+
+#: Netflix's file names (without extension), in download order, and the table each holds.
+FILES: dict[str, str] = {name: kind for kind, name in FILENAMES.items()}
+
+#: ``progress(label, total_bytes_or_None)`` returns a context manager yielding ``advance(n)``.
+Progress = Callable[[str, int | None], AbstractContextManager[Callable[[int], None]]]
+
+# Worth another try: the server is overloaded or failing, not refusing us for good.
+_RETRY_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
+_CHUNK = 64 * 1024
+_AGAIN = "run 'renewcast refresh' again; the store is unchanged"
+_CHECK_URL = "check --base-url (env RENEWCAST_BASE_URL) points at Netflix's Top 10 data folder"
+
+
+@dataclass
+class FileResult:
+    """One published file: downloaded (and ingested) or unchanged since last time."""
+
+    name: str
+    url: str
+    kind: str
+    status: Literal["downloaded", "unchanged"]
+    bytes: int = 0
+    rows: int = 0
+
+
+@dataclass
+class RefreshReport:
+    base_url: str
+    format: str
+    files: list[FileResult] = field(default_factory=list)
+    renamed: int = 0  # titles Netflix renamed, kept as aliases by the ingest
+
+    @property
+    def changed(self) -> bool:
+        return any(f.status == "downloaded" for f in self.files)
+
+    @property
+    def rows(self) -> int:
+        return sum(f.rows for f in self.files)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "base_url": self.base_url,
+            "format": self.format,
+            "changed": self.changed,
+            "rows": self.rows,
+            "renamed": self.renamed,
+            "files": [asdict(f) for f in self.files],
+        }
+
+
+@dataclass
+class _Fetched:
+    path: Path
+    bytes: int
+    sha256: str
+    etag: str | None
+    last_modified: str | None
+
+
+class _Retryable(Exception):
+    """A failure that may pass: connection trouble, a timeout, a 5xx, a cut-off body."""
+
+
+def file_urls(base_url: str, fmt: str) -> dict[str, str]:
+    """``{file name: URL}`` for the three published files."""
+    # Plain concatenation: urljoin would drop the last path segment of a base without "/".
+    base = base_url if base_url.endswith("/") else base_url + "/"
+    return {f"{name}.{fmt}": f"{base}{name}.{fmt}" for name in FILES}
+
+
+def cache_path(store: Store) -> Path:
+    return store.path.with_name(store.path.name + ".http-cache.json")
+
+
+def load_validators(store: Store) -> dict[str, dict[str, Any]]:
+    """``{url: {etag, last_modified, sha256, bytes, fetched_at}}`` from the last refreshes."""
+    try:
+        data = json.loads(cache_path(store).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}  # missing or damaged: the only cost is a full download
+    urls = data.get("urls") if isinstance(data, dict) else None
+    return {k: v for k, v in urls.items() if isinstance(v, dict)} if isinstance(urls, dict) else {}
+
+
+def refresh(
+    store: Store,
+    base_url: str | None = None,
+    fmt: str = "tsv",
+    *,
+    timeout: float | None = None,
+    retries: int | None = None,
+    backoff: float = 0.5,
+    progress: Progress | None = None,
+) -> RefreshReport:
+    """Download the three Top 10 files from ``base_url`` and ingest those that changed.
+
+    ``base_url``, ``timeout`` (seconds, per connect/read) and ``retries`` default to the settings;
+    retry ``n`` waits ``backoff * 2**n`` seconds. Raises DownloadError, leaving the
+    store and the cached validators exactly as they were, if any file fails.
+    """
+    from renewcast.config import get_settings
+
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be one of {FORMATS}, not {fmt!r}")
+    if base_url is None or timeout is None or retries is None:
+        settings = get_settings()  # only when needed: pydantic-settings is slow to import
+        base_url = settings.base_url if base_url is None else base_url
+        timeout = settings.timeout_seconds if timeout is None else timeout
+        retries = settings.retries if retries is None else retries
+    retries = max(0, retries)
+    _check_base_url(base_url)
+
+    cached = load_validators(store)
+    held = _ingested_digests(store)
+    report = RefreshReport(base_url, fmt)
+    fresh: dict[str, dict[str, Any]] = {}
+    downloaded: list[Path] = []
+    store.path.parent.mkdir(parents=True, exist_ok=True)
+    # The temporary folder sits next to the DB: the countries file is large and /tmp may be small.
+    with (
+        tempfile.TemporaryDirectory(prefix=".renewcast-refresh-", dir=store.path.parent) as tmp,
+        _client(timeout) as client,
+    ):
+        for name, url in file_urls(base_url, fmt).items():
+            kind = FILES[name.rsplit(".", 1)[0]]
+            entry = cached.get(url, {})
+            validators = entry if entry.get("sha256") in held else {}
+            got = _fetch(client, url, Path(tmp) / name, validators, timeout=timeout, retries=retries,
+                         backoff=backoff, progress=progress)
+            if got is None:
+                report.files.append(FileResult(name, url, kind, "unchanged"))
+                continue
+            _verify(url, got.path, kind)
+            report.files.append(FileResult(name, url, kind, "downloaded", got.bytes))
+            downloaded.append(got.path)
+            fresh[url] = {
+                "etag": got.etag,
+                "last_modified": got.last_modified,
+                "sha256": got.sha256,
+                "bytes": got.bytes,
+                "fetched_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            }
+        if not downloaded:
+            return report
+        ingested = store.ingest(downloaded, source="refresh")
+    rows: dict[str, int] = {}
+    for _path, kind, count in ingested.files:
+        rows[kind] = rows.get(kind, 0) + count
+    for result in report.files:
+        if result.status == "downloaded":
+            result.rows = rows.get(result.kind, 0)
+    report.renamed = ingested.renamed
+    # Only now: had the ingest failed, the old validators make the next refresh retry.
+    _save_validators(store, {**cached, **fresh})
+    return report
+
+
+def _check_base_url(base_url: str) -> None:
+    try:
+        scheme = httpx.URL(base_url).scheme
+    except httpx.InvalidURL as err:
+        raise DownloadError(f"--base-url {base_url!r} is not a valid URL ({err})") from None
+    if scheme not in ("http", "https"):
+        raise DownloadError(f"--base-url {base_url!r} must start with http:// or https://")
+
+
+def _client(timeout: float) -> httpx.Client:
+    try:
+        agent = f"renewcast/{version('renewcast')}"
+    except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+        agent = "renewcast"
+    return httpx.Client(timeout=httpx.Timeout(timeout), follow_redirects=True,
+                        headers={"User-Agent": agent})
+
+
+def _ingested_digests(store: Store) -> set[str]:
+    """Content hashes of every file the store has ingested."""
+    if not store.exists():
+        return set()
+    try:
+        return {row["sha256"] for row in store.query("SELECT DISTINCT sha256 FROM ingests")}
+    except (RenewcastError, duckdb.Error):
+        return set()  # an older or unreadable store: download everything
+
+
+def _fetch(
+    client: httpx.Client,
+    url: str,
+    target: Path,
+    validators: dict[str, Any],
+    *,
+    timeout: float,
+    retries: int,
+    backoff: float,
+    progress: Progress | None,
+) -> _Fetched | None:
+    """The file at ``url`` saved to ``target``, or None when the server says it is unchanged."""
+    headers = {}
+    if validators.get("etag"):
+        headers["If-None-Match"] = str(validators["etag"])
+    if validators.get("last_modified"):
+        headers["If-Modified-Since"] = str(validators["last_modified"])
+    problem = ""
+    for attempt in range(retries + 1):
+        if attempt:
+            time.sleep(backoff * 2 ** (attempt - 1))
+        try:
+            return _attempt(client, url, target, headers, timeout, progress)
+        except _Retryable as err:
+            problem = str(err)
+    tries = f"{retries + 1} attempts" if retries else "1 attempt"
+    raise DownloadError(f"could not download {url}: {problem} ({tries}); "
+                        f"check the connection and {_AGAIN}")
+
+
+def _attempt(
+    client: httpx.Client,
+    url: str,
+    target: Path,
+    headers: dict[str, str],
+    timeout: float,
+    progress: Progress | None,
+) -> _Fetched | None:
+    try:
+        with client.stream("GET", url, headers=headers) as response:
+            status = response.status_code
+            if status == 304:
+                if not headers:  # we asked for nothing conditional: a broken server or proxy
+                    raise DownloadError(f"{url} answered 304 Not Modified to a plain request; {_AGAIN}")
+                return None
+            if status in _RETRY_STATUS or status >= 500:
+                raise _Retryable(f"HTTP {status} {response.reason_phrase}".strip())
+            if status != 200:
+                raise DownloadError(f"{url} answered HTTP {status} {response.reason_phrase}; "
+                                    f"{_CHECK_URL}; the store is unchanged")
+            expected = _content_length(response)
+            digest = hashlib.sha256()
+            size = 0
+            bar = progress(target.name, expected) if progress else contextlib.nullcontext(_ignore)
+            with open(target, "wb") as out, bar as advance:
+                for chunk in response.iter_bytes(_CHUNK):
+                    out.write(chunk)
+                    digest.update(chunk)
+                    size += len(chunk)
+                    advance(len(chunk))
+            # Raw (possibly compressed) bytes are what Content-Length counts.
+            if expected is not None and response.num_bytes_downloaded != expected:
+                raise _Retryable(f"the file was cut short: {response.num_bytes_downloaded:,} of "
+                                 f"{expected:,} bytes received")
+            return _Fetched(target, size, digest.hexdigest(), response.headers.get("ETag"),
+                            response.headers.get("Last-Modified"))
+    except httpx.TimeoutException:
+        raise _Retryable(f"no answer within {timeout:g} s") from None
+    except httpx.RemoteProtocolError as err:
+        # h11 raises this when the server closes before Content-Length bytes arrived.
+        raise _Retryable(f"the connection was cut before the file was complete ({_line(err)})") from None
+    except httpx.TransportError as err:
+        raise _Retryable(f"connection failed ({_line(err) or type(err).__name__})") from None
+    except httpx.HTTPError as err:  # too many redirects, undecodable compression, ...
+        reason = _line(err) or type(err).__name__
+        raise DownloadError(f"could not download {url}: {reason}; {_AGAIN}") from None
+
+
+def _ignore(_n: int) -> None:
+    return None
+
+
+def _line(err: BaseException) -> str:
+    return " ".join(str(err).split())
+
+
+def _content_length(response: httpx.Response) -> int | None:
+    value = response.headers.get("Content-Length")
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _verify(url: str, path: Path, kind: str) -> None:
+    """The body is a Netflix file of the expected kind, or DownloadError saying what came instead."""
+    try:
+        tables = parse_file(path)
+    except InputError as err:
+        where = f" (line {err.line})" if err.line is not None else ""
+        raise DownloadError(f"{url} did not return a valid Netflix file: {err.problem}{where}; "
+                            f"{_CHECK_URL}, then {_AGAIN}") from None
+    found = sorted({t.kind for t in tables})
+    if found != [kind]:
+        raise DownloadError(f"{url} holds {', '.join(found)} data, expected {kind}; {_CHECK_URL}; "
+                            "the store is unchanged")
+
+
+@contextlib.contextmanager
+def _atomic_write(path: Path) -> Iterator[Any]:
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            yield handle
+        os.replace(tmp, path)  # readers see the old cache or the new one, never half
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def _save_validators(store: Store, urls: dict[str, dict[str, Any]]) -> None:
+    with _atomic_write(cache_path(store)) as handle:
+        json.dump({"version": 1, "urls": urls}, handle, indent=2, sort_keys=True)
