@@ -1,0 +1,278 @@
+"""The decision ledger: what Netflix decided about a season, when it became public, and the source.
+
+One current row per (show_title, season) in the ``ledger`` table; a correction moves
+the old row to ``ledger_history`` with who replaced it and when. Files are checked
+whole before anything is written, and every write is one ``Store.writing()``.
+A row for a season that never charted in the Top 10 is kept with ``slug`` NULL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from renewcast import _records as rec
+from renewcast.config import BUNDLED_DATA
+from renewcast.errors import InputError
+from renewcast.store import Store, rows_as_dicts
+from renewcast.titles import normalize
+
+__all__ = [
+    "BUNDLED_LEDGER", "NOT_CHARTED", "OUTCOMES", "ImportReport", "LedgerEntry", "add_entry", "apply", "awaiting",
+    "bundled_import", "history", "import_ledger", "list_entries", "make_entry", "parse_ledger_file",
+    "rematch", "season_status", "status",
+]
+
+BUNDLED_LEDGER = BUNDLED_DATA / "ledger.csv"
+OUTCOMES = ("renewed", "canceled", "final", "limited")
+#: Outcomes that must cite where they were reported.
+NEEDS_SOURCE = frozenset({"renewed", "canceled", "final"})
+REQUIRED = ("show_title", "season", "outcome", "announced", "source")
+OPTIONAL = ("note", "season_title")
+NOT_CHARTED = "not in the Top 10"
+_OUTCOME_HINTS = {
+    "cancelled": "write 'canceled' (one l)",
+    "cancel": "write 'canceled'",
+    "renew": "write 'renewed'",
+    "ended": "write 'final' for a season announced as the last",
+    "final season": "write 'final'",
+}
+_COLUMNS = ("show_title, season, season_title, outcome, announced, announced_date, source, note, slug, "
+            "recorded_at, recorded_by")
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    show_title: str
+    season: int
+    outcome: str
+    announced: str  # as written: YYYY-MM-DD or YYYY-MM
+    announced_date: dt.date  # the day it was public (a month's last day for YYYY-MM)
+    source: str | None
+    note: str | None = None
+    season_title: str | None = None
+    line: int | None = None  # in the file it came from
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.show_title, self.season)
+
+
+@dataclass
+class ImportReport:
+    """What an import or add did."""
+
+    path: str
+    added: list[LedgerEntry] = field(default_factory=list)
+    changed: list[LedgerEntry] = field(default_factory=list)
+    unchanged: list[LedgerEntry] = field(default_factory=list)
+    unmatched: list[LedgerEntry] = field(default_factory=list)  # seasons not in the Top 10
+
+    @property
+    def entries(self) -> int:
+        return len(self.added) + len(self.changed) + len(self.unchanged)
+
+
+def make_entry(values: dict[str, str], line: int | None = None) -> LedgerEntry:
+    """One checked entry from text values; raises rec.BadValue."""
+    show = rec.text(values, "show_title", required=True)
+    season = rec.season(values.get("season"))
+    outcome = rec.choice(values.get("outcome"), "outcome", OUTCOMES, _OUTCOME_HINTS)
+    announced, announced_date = rec.when(values.get("announced"), "announced")
+    source = rec.url(values.get("source"), "source", required=outcome in NEEDS_SOURCE,
+                     why=f"a '{outcome}' entry needs its source")
+    return LedgerEntry(show or "", season, outcome, announced, announced_date, source,
+                       rec.text(values, "note"), rec.text(values, "season_title"), line)
+
+
+def parse_ledger_file(path: Path | str) -> list[LedgerEntry]:
+    """Every entry of a ledger CSV/TSV, all checked; the first problem raises InputError."""
+    name = str(path)
+    entries: list[LedgerEntry] = []
+    seen: dict[tuple[str, int], int] = {}
+    for row in rec.read_rows(path, REQUIRED, OPTIONAL):
+        try:
+            entry = make_entry(row.values, row.line)
+        except rec.BadValue as bad:
+            raise rec.raise_at(name, row, bad) from None
+        if entry.key in seen:
+            raise InputError(name, f"'{entry.show_title}' season {entry.season} is already on line "
+                             f"{seen[entry.key]}", line=row.line, column="season",
+                             hint="one decision per season; keep the latest and put the rest in the note")
+        seen[entry.key] = row.line
+        entries.append(entry)
+    return entries
+
+
+def import_ledger(store: Store, path: Path | str, *, recorded_by: str | None = None) -> ImportReport:
+    """Check a whole file, then record it in one write (or nothing, on any problem)."""
+    entries = parse_ledger_file(path)
+    with store.writing() as con:
+        return apply(con, entries, recorded_by=recorded_by, path=str(path))
+
+
+def add_entry(store: Store, *, show_title: str, season: int, outcome: str, announced: str,
+              source: str | None = None, note: str | None = None, season_title: str | None = None,
+              recorded_by: str | None = None) -> ImportReport:
+    """Record (or correct) one decision."""
+    values = {"show_title": show_title, "season": str(season), "outcome": outcome, "announced": announced,
+              "source": source or "", "note": note or "", "season_title": season_title or ""}
+    try:
+        entry = make_entry(values)
+    except rec.BadValue as bad:
+        raise InputError("ledger entry", bad.problem, column=bad.column, hint=bad.hint) from None
+    with store.writing() as con:
+        return apply(con, [entry], recorded_by=recorded_by, path="ledger entry")
+
+
+def apply(con: duckdb.DuckDBPyConnection, entries: list[LedgerEntry], *, recorded_by: str | None,
+          path: str = "", now: dt.datetime | None = None) -> ImportReport:
+    """Write checked entries on an open write connection; corrections keep the old row."""
+    now = now or dt.datetime.now()
+    index = rec.SeasonIndex(con)
+    report = ImportReport(path)
+    current = {(r["show_title"], r["season"]): r for r in rows_as_dicts(con.execute(
+        "SELECT * FROM ledger"))}
+    inserts, replaced = [], []
+    for e in entries:
+        slug = index.match(e.show_title, e.season, e.season_title)
+        if slug is None:
+            report.unmatched.append(e)
+        old = current.get(e.key)
+        if old is not None and _same(old, e):
+            report.unchanged.append(e)
+            if old["slug"] != slug:
+                con.execute("UPDATE ledger SET slug = ? WHERE show_title = ? AND season = ?",
+                            [slug, e.show_title, e.season])
+            continue
+        (report.changed if old is not None else report.added).append(e)
+        if old is not None:
+            replaced.append(old)
+        inserts.append([e.show_title, e.season, e.season_title, e.outcome, e.announced, e.announced_date,
+                        e.source, e.note, slug, now, recorded_by])
+    for old in replaced:
+        con.execute(f"INSERT INTO ledger_history ({_COLUMNS}, replaced_at, replaced_by) "
+                    f"SELECT {_COLUMNS}, ?, ? FROM ledger WHERE show_title = ? AND season = ?",
+                    [now, recorded_by, old["show_title"], old["season"]])
+        con.execute("DELETE FROM ledger WHERE show_title = ? AND season = ?",
+                    [old["show_title"], old["season"]])
+    if inserts:
+        con.executemany(f"INSERT INTO ledger ({_COLUMNS}) VALUES ({', '.join('?' * 11)})", inserts)
+    return report
+
+
+def _same(row: dict[str, Any], e: LedgerEntry) -> bool:
+    return (row["outcome"], row["announced"], row["source"], row["note"], row["season_title"]) == (
+        e.outcome, e.announced, e.source, e.note, e.season_title)
+
+
+def rematch(con: duckdb.DuckDBPyConnection) -> None:
+    """Point every ledger row (current and past) at its season again, after seasons are rebuilt."""
+    index = rec.SeasonIndex(con)
+    for table in ("ledger", "ledger_history"):
+        rows = con.execute(f"SELECT DISTINCT show_title, season, season_title, slug FROM {table}").fetchall()
+        updates = [[new, show, season, label or ""] for show, season, label, slug in rows
+                   if (new := index.match(show, season, label)) != slug]
+        if updates:
+            con.executemany(f"UPDATE {table} SET slug = ? WHERE show_title = ? AND season = ? "
+                            "AND coalesce(season_title, '') = ?", updates)
+
+
+def bundled_import() -> Callable[[duckdb.DuckDBPyConnection], None]:
+    """Check the shipped ledger and signals now; the returned step records them in a build."""
+    from renewcast import signals
+
+    entries = parse_ledger_file(BUNDLED_LEDGER)
+    observations = signals.parse_signals_file(signals.BUNDLED_SIGNALS)
+
+    def record(con: duckdb.DuckDBPyConnection) -> None:
+        apply(con, entries, recorded_by="bundled", path=str(BUNDLED_LEDGER))
+        signals.apply(con, observations, path=str(signals.BUNDLED_SIGNALS))
+
+    return record
+
+
+# -- reading ---------------------------------------------------------------------------
+def _public(row: dict[str, Any]) -> dict[str, Any]:
+    out = {k: rec.iso(v) for k, v in row.items()}
+    out["charted"] = row.get("slug") is not None
+    if not out["charted"]:
+        out["flag"] = NOT_CHARTED
+    return out
+
+
+def list_entries(con: duckdb.DuckDBPyConnection, outcome: str | None = None) -> list[dict[str, Any]]:
+    """Current decisions, newest first; ``outcome`` filters (renewed, canceled, final, limited;
+    'awaiting' gives the TV seasons with no decision, as :func:`awaiting`)."""
+    if outcome == "awaiting":
+        return awaiting(con)
+    if outcome is not None and outcome not in OUTCOMES:
+        raise InputError("--outcome", f"'{outcome}' is not an outcome",
+                         hint="one of: " + ", ".join((*OUTCOMES, "awaiting")))
+    rows = rows_as_dicts(con.execute(
+        f"SELECT {_COLUMNS} FROM ledger WHERE ? IS NULL OR outcome = ? "
+        "ORDER BY announced_date DESC, show_title, season", [outcome, outcome]))
+    return [_public(r) for r in rows]
+
+
+def awaiting(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """TV seasons in the Top 10 with no decision recorded, most recent first."""
+    rows = rows_as_dicts(con.execute(
+        """SELECT s.slug, s.show_title, s.season_title, s.season_number, s.category, s.first_week,
+                  s.last_week, 'awaiting' AS outcome
+           FROM seasons s WHERE s.kind = 'TV'
+             AND s.slug NOT IN (SELECT slug FROM ledger WHERE slug IS NOT NULL)
+           ORDER BY s.first_week DESC, s.show_title, s.season_number"""))
+    return [{k: rec.iso(v) for k, v in r.items()} for r in rows]
+
+
+def status(con: duckdb.DuckDBPyConnection, slug: str) -> dict[str, Any] | None:
+    """The current decision on a season with its earlier versions, or None (awaiting)."""
+    rows = rows_as_dicts(con.execute(f"SELECT {_COLUMNS} FROM ledger WHERE slug = ?", [slug]))
+    if not rows:
+        return None
+    current = rows[0]
+    old = rows_as_dicts(con.execute(
+        f"SELECT {_COLUMNS}, replaced_at, replaced_by FROM ledger_history "
+        "WHERE (show_title = ? AND season = ?) OR slug = ? ORDER BY replaced_at DESC",
+        [current["show_title"], current["season"], slug]))
+    return {**_public(current), "history": [_public(r) for r in old]}
+
+
+def season_status(con: duckdb.DuckDBPyConnection, season: dict[str, Any]) -> dict[str, Any] | None:
+    """What a season report shows: the decision, or outcome 'awaiting'; None for films."""
+    if season.get("kind") != "TV":
+        return None
+    return status(con, season["slug"]) or {"outcome": "awaiting", "announced": None, "source": None,
+                                           "note": None, "history": []}
+
+
+def history(con: duckdb.DuckDBPyConnection, title: str) -> list[dict[str, Any]]:
+    """Every version of the decisions on a show or season, current and replaced, oldest first.
+
+    ``title`` is a show, a season label or a slug; entries for seasons that never
+    charted are found by their recorded names. Empty when a known show has no decision
+    (awaiting); raises TitleNotFound when the title is unknown.
+    """
+    current = rows_as_dicts(con.execute(f"SELECT {_COLUMNS}, NULL AS replaced_at, NULL AS replaced_by "
+                                        "FROM ledger"))
+    old = rows_as_dicts(con.execute(f"SELECT {_COLUMNS}, replaced_at, replaced_by FROM ledger_history"))
+    key = normalize(title)
+
+    def hit(row: dict[str, Any]) -> bool:
+        return row["slug"] == title.strip() or key in (normalize(row["show_title"]),
+                                                       normalize(row["season_title"] or ""))
+
+    found = [r for r in current + old if hit(r)]
+    if not found:
+        from renewcast import lookup
+
+        season = lookup.resolve(con, title)  # an alias or original name; raises if unknown
+        found = [r for r in current + old if r["show_title"] == season["show_title"]]
+    found.sort(key=lambda r: (r["show_title"], r["season"], r["recorded_at"]))
+    return [{**_public(r), "current": r["replaced_at"] is None} for r in found]

@@ -1,0 +1,218 @@
+"""Fan and critic signals: dated observations per season (petitions, ratings, hashtag views).
+
+Same rules as the ledger: a file is checked whole before anything is written, one
+write per import. An observation is identified by (show, season, kind, platform,
+observed); importing it again with a new value replaces the old value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from renewcast import _records as rec
+from renewcast.config import BUNDLED_DATA
+from renewcast.errors import InputError
+from renewcast.store import Store, rows_as_dicts
+from renewcast.titles import normalize
+
+__all__ = [
+    "BUNDLED_SIGNALS", "KINDS", "Observation", "SignalsReport", "add_signal", "apply", "for_season",
+    "import_signals", "list_signals", "make_observation", "parse_signals_file", "rematch",
+]
+
+BUNDLED_SIGNALS = BUNDLED_DATA / "signals.csv"
+REQUIRED = ("show_title", "season", "kind", "value", "observed")
+OPTIONAL = ("platform", "url", "note")
+
+
+@dataclass(frozen=True)
+class Kind:
+    description: str
+    low: float = 0.0
+    high: float | None = None
+    whole: bool = True  # a count
+
+
+#: Known kinds of observation and their valid ranges (add new kinds here).
+KINDS: dict[str, Kind] = {
+    "petition_signatures": Kind("signatures on a renewal petition"),
+    "imdb_rating": Kind("IMDb user rating, 0-10", 0, 10, whole=False),
+    "imdb_votes": Kind("number of IMDb ratings"),
+    "rt_audience": Kind("Rotten Tomatoes audience score, %", 0, 100, whole=False),
+    "rt_critics": Kind("Rotten Tomatoes critics score (Tomatometer), %", 0, 100, whole=False),
+    "hashtag_views": Kind("views of the show's hashtags"),
+    "social_posts": Kind("posts about the show"),
+}
+_COLUMNS = "show_title, season, slug, kind, value, observed, observed_date, platform, url, note, recorded_at"
+_SELECT = (f"SELECT {', '.join('g.' + c.strip() for c in _COLUMNS.split(','))}, s.season_title "
+           "FROM signals g LEFT JOIN seasons s USING (slug)")
+
+
+@dataclass(frozen=True)
+class Observation:
+    show_title: str
+    season: int
+    kind: str
+    value: float
+    observed: str  # as written: YYYY-MM-DD or YYYY-MM
+    observed_date: dt.date  # a month's last day for YYYY-MM
+    platform: str | None = None
+    url: str | None = None
+    note: str | None = None
+    line: int | None = None
+
+    @property
+    def key(self) -> tuple[str, int, str, str, str]:
+        return (self.show_title, self.season, self.kind, self.platform or "", self.observed)
+
+
+@dataclass
+class SignalsReport:
+    path: str
+    added: list[Observation] = field(default_factory=list)
+    changed: list[Observation] = field(default_factory=list)
+    unchanged: list[Observation] = field(default_factory=list)
+    unmatched: list[Observation] = field(default_factory=list)  # seasons not in the Top 10
+
+    @property
+    def entries(self) -> int:
+        return len(self.added) + len(self.changed) + len(self.unchanged)
+
+
+def _value(text: str | None, kind: str) -> float:
+    spec = KINDS[kind]
+    raw = (text or "").strip()
+    hint = f"{kind} is the {spec.description}" + (", a whole number" if spec.whole else "")
+    try:
+        value = float(raw.replace(",", "").replace("_", "")) if raw else None
+    except ValueError:
+        value = None
+    if value is None or value != value:  # empty, unreadable or NaN
+        raise rec.BadValue("value", f"'{raw}' is not a number" if raw else "is empty", hint)
+    if spec.whole and not value.is_integer():
+        raise rec.BadValue("value", f"'{raw}' is not a whole number", hint)
+    if value < spec.low or (spec.high is not None and value > spec.high):
+        top = f"{spec.high:g}" if spec.high is not None else "no limit"
+        raise rec.BadValue("value", f"{raw} is out of range for {kind}", f"from {spec.low:g} to {top}")
+    return value
+
+
+def make_observation(values: dict[str, str], line: int | None = None) -> Observation:
+    """One checked observation from text values; raises rec.BadValue."""
+    show = rec.text(values, "show_title", required=True) or ""
+    season = rec.season(values.get("season"))
+    kind = rec.choice(values.get("kind"), "kind", KINDS)
+    value = _value(values.get("value"), kind)
+    observed, observed_date = rec.when(values.get("observed"), "observed")
+    platform = rec.text(values, "platform")
+    return Observation(show, season, kind, value, observed, observed_date,
+                       platform.lower() if platform else None, rec.url(values.get("url"), "url"),
+                       rec.text(values, "note"), line)
+
+
+def parse_signals_file(path: Path | str) -> list[Observation]:
+    """Every observation of a signals CSV/TSV, all checked; the first problem raises InputError."""
+    name = str(path)
+    found: list[Observation] = []
+    seen: dict[tuple[str, int, str, str, str], int] = {}
+    for row in rec.read_rows(path, REQUIRED, OPTIONAL):
+        try:
+            obs = make_observation(row.values, row.line)
+        except rec.BadValue as bad:
+            raise rec.raise_at(name, row, bad) from None
+        if obs.key in seen:
+            raise InputError(name, f"the same {obs.kind} observation is already on line {seen[obs.key]}",
+                             line=row.line, column="observed",
+                             hint="one value per season, kind, platform and date")
+        seen[obs.key] = row.line
+        found.append(obs)
+    return found
+
+
+def import_signals(store: Store, path: Path | str) -> SignalsReport:
+    observations = parse_signals_file(path)
+    with store.writing() as con:
+        return apply(con, observations, path=str(path))
+
+
+def add_signal(store: Store, *, show_title: str, season: int, kind: str, value: str | float,
+               observed: str, platform: str | None = None, url: str | None = None,
+               note: str | None = None) -> SignalsReport:
+    values = {"show_title": show_title, "season": str(season), "kind": kind, "value": str(value),
+              "observed": observed, "platform": platform or "", "url": url or "", "note": note or ""}
+    try:
+        obs = make_observation(values)
+    except rec.BadValue as bad:
+        raise InputError("signal", bad.problem, column=bad.column, hint=bad.hint) from None
+    with store.writing() as con:
+        return apply(con, [obs], path="signal")
+
+
+def apply(con: duckdb.DuckDBPyConnection, observations: list[Observation], *, path: str = "",
+          now: dt.datetime | None = None) -> SignalsReport:
+    """Write checked observations on an open write connection."""
+    now = now or dt.datetime.now()
+    index = rec.SeasonIndex(con)
+    report = SignalsReport(path)
+    where = "show_title = ? AND season = ? AND kind = ? AND coalesce(platform, '') = ? AND observed = ?"
+    for obs in observations:
+        slug = index.match(obs.show_title, obs.season)
+        if slug is None:
+            report.unmatched.append(obs)
+        old = con.execute(f"SELECT value, url, note FROM signals WHERE {where}", list(obs.key)).fetchall()
+        if old and old[0] == (obs.value, obs.url, obs.note):
+            report.unchanged.append(obs)
+            continue
+        (report.changed if old else report.added).append(obs)
+        con.execute(f"DELETE FROM signals WHERE {where}", list(obs.key))
+        con.execute(f"INSERT INTO signals ({_COLUMNS}) VALUES ({', '.join('?' * 11)})",
+                    [obs.show_title, obs.season, slug, obs.kind, obs.value, obs.observed, obs.observed_date,
+                     obs.platform, obs.url, obs.note, now])
+    return report
+
+
+def rematch(con: duckdb.DuckDBPyConnection) -> None:
+    """Point every observation at its season again, after seasons are rebuilt."""
+    index = rec.SeasonIndex(con)
+    rows = con.execute("SELECT DISTINCT show_title, season, slug FROM signals").fetchall()
+    updates = [[new, show, season] for show, season, slug in rows if (new := index.match(show, season)) != slug]
+    if updates:
+        con.executemany("UPDATE signals SET slug = ? WHERE show_title = ? AND season = ?", updates)
+
+
+def _public(row: dict[str, Any]) -> dict[str, Any]:
+    out = {k: rec.iso(v) for k, v in row.items()}
+    if KINDS.get(row["kind"], Kind("")).whole and float(row["value"]).is_integer():
+        out["value"] = int(row["value"])
+    out["charted"] = row["slug"] is not None
+    return out
+
+
+def for_season(con: duckdb.DuckDBPyConnection, slug: str, as_of: dt.date | None = None) -> list[dict[str, Any]]:
+    """A season's observations (those public by ``as_of`` when given), by kind then date."""
+    rows = rows_as_dicts(con.execute(
+        f"{_SELECT} WHERE g.slug = ? AND (?::DATE IS NULL OR g.observed_date <= ?::DATE) "
+        "ORDER BY g.kind, g.observed_date, g.platform", [slug, as_of, as_of]))
+    return [_public(r) for r in rows]
+
+
+def list_signals(con: duckdb.DuckDBPyConnection, title: str | None = None) -> list[dict[str, Any]]:
+    """All observations, or those of one show or season (by name, season label or slug)."""
+    rows = rows_as_dicts(con.execute(f"{_SELECT} ORDER BY g.show_title, g.season, g.kind, g.observed_date, "
+                                     "g.platform"))
+    if title is None:
+        return [_public(r) for r in rows]
+    key = normalize(title)
+    found = [r for r in rows if r["slug"] == title.strip()
+             or key in (normalize(r["show_title"]), normalize(r["season_title"] or ""))]
+    if not found:
+        from renewcast import lookup
+
+        season = lookup.resolve(con, title)  # raises TitleNotFound with suggestions
+        found = [r for r in rows if r["show_title"] == season["show_title"]]
+    return [_public(r) for r in found]
