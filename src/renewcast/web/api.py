@@ -1,0 +1,131 @@
+"""The JSON API under /api/v1 (documented at /openapi.json)."""
+
+from __future__ import annotations
+
+import dataclasses
+import hmac
+import inspect
+from collections.abc import Callable
+from typing import Annotated, Any
+
+import duckdb
+from fastapi import APIRouter, Body, Depends, Path, Query, Request
+from fastapi.responses import Response
+
+from renewcast import lookup, report
+from renewcast.errors import RenewcastError, TitleNotFound
+from renewcast.store import Store
+from renewcast.web import data
+from renewcast.web.app import cached, database, json_bytes, json_response
+
+router = APIRouter(prefix="/api/v1", tags=["read"])
+
+
+class Unauthorized(RenewcastError):
+    status_code = 401
+
+
+class BadEntry(RenewcastError):
+    status_code = 422
+
+
+class Unavailable(RenewcastError):
+    status_code = 503
+
+
+async def cached_json(request: Request, key: tuple[Any, ...],
+                      compute: Callable[[duckdb.DuckDBPyConnection], Any]) -> Response:
+    """The serialised answer, computed once per store generation."""
+    body = await cached(request, key, lambda con: json_bytes(compute(con)))
+    return Response(body, media_type="application/json")
+
+
+@router.get("/titles", summary="Search titles (forgiving: case, accents, old and original names)")
+def titles(request: Request, q: Annotated[str, Query(max_length=200)] = "",
+           limit: Annotated[int, Query(ge=1, le=50)] = 10) -> Response:
+    found = database(request).cached(("api-titles", q, limit), lambda con: data.search(con, q, limit))
+    links = request.app.state.links
+    for row in found["results"]:
+        row["url"] = links.title(row["slug"])
+    return json_response(found)
+
+
+def season_payload(con: duckdb.DuckDBPyConnection, slug: str) -> dict[str, Any]:
+    season = lookup.season_by_slug(con, slug)
+    if season is None:
+        raise TitleNotFound(slug, lookup.suggestions(con, slug.replace("-", " ")))
+    page = data.season_page(con, slug)
+    return {**page["report"], "forecast": page["forecast"], "forecast_note": page["forecast_note"],
+            "ledger": page["ledger"], "signals": page["signals"]}
+
+
+@router.get("/seasons/{slug}", summary="A season: weeks, metrics, forecast, ledger, signals")
+async def season(request: Request, slug: Annotated[str, Path(max_length=200)]) -> Response:
+    slug = slug.removesuffix(".json")
+    return await cached_json(request, ("api-season", slug), lambda con: season_payload(con, slug))
+
+
+def board_payload(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    rows, note = data.board(con)
+    return {"board": rows, "note": note}
+
+
+@router.get("/board", summary="Seasons awaiting a decision, most at risk first")
+@router.get("/board.json", include_in_schema=False)
+async def board(request: Request) -> Response:
+    return await cached_json(request, ("api-board",), board_payload)
+
+
+def backtest_payload(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    result, note = data.backtest(con)
+    return {"backtest": result, "note": note}
+
+
+@router.get("/backtest", summary="The latest backtest: AUC, accuracy, Brier; calibration; misses")
+@router.get("/backtest.json", include_in_schema=False)
+async def backtest(request: Request) -> Response:
+    return await cached_json(request, ("api-backtest",), backtest_payload)
+
+
+@router.get("/latest-week", summary="The newest week's four global Top 10 lists with movement")
+@router.get("/latest-week.json", include_in_schema=False)
+async def latest_week(request: Request) -> Response:
+    return await cached_json(request, ("api-latest",), report.latest_week)
+
+
+def require_token(request: Request) -> None:
+    expected = request.app.state.settings.api_token or ""
+    given = request.headers.get("authorization", "")
+    scheme, _, token = given.partition(" ")
+    if not expected or scheme.lower() != "bearer" or not hmac.compare_digest(token.strip(), expected):
+        raise Unauthorized("a valid 'Authorization: Bearer <token>' header is required to write")
+
+
+write_router = APIRouter(prefix="/api/v1", tags=["write"], dependencies=[Depends(require_token)])
+
+
+def write(request: Request, kind: str, entry: dict[str, Any]) -> Response:
+    func = data.writer(kind)
+    if func is None:
+        raise Unavailable(f"writing {kind} entries is not available in this version")
+    accepted = [n for n, p in inspect.signature(func).parameters.items() if p.kind is p.KEYWORD_ONLY]
+    unknown = sorted(set(entry) - set(accepted))
+    if unknown:
+        raise BadEntry(f"unknown field(s): {', '.join(unknown)}; accepted: {', '.join(accepted)}")
+    try:
+        result = func(Store(database(request).path), **entry)
+    except TypeError as err:
+        raise BadEntry(f"incomplete {kind} entry: {err}") from None
+    if dataclasses.is_dataclass(result) and not isinstance(result, type):
+        result = dataclasses.asdict(result)
+    return json_response({"ok": True, "result": result}, status_code=201)
+
+
+@write_router.post("/ledger", status_code=201, summary="Record a renewal decision (needs the API token)")
+def post_ledger(request: Request, entry: Annotated[dict[str, Any], Body()]) -> Response:
+    return write(request, "ledger", entry)
+
+
+@write_router.post("/signals", status_code=201, summary="Record a fan signal (needs the API token)")
+def post_signal(request: Request, entry: Annotated[dict[str, Any], Body()]) -> Response:
+    return write(request, "signals", entry)

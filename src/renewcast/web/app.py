@@ -1,0 +1,253 @@
+"""The FastAPI application: pages, the JSON API, one error path, security headers, ETags."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Awaitable, Callable, MutableMapping
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlencode
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, Response
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from renewcast import report
+from renewcast.config import Settings, get_settings
+from renewcast.errors import RenewcastError
+from renewcast.text import fraction, period
+from renewcast.web.db import MISSING, Database
+
+HERE = Path(__file__).parent
+T = TypeVar("T")
+VERSION = "1"
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+SECURITY_HEADERS = [
+    (b"content-security-policy",
+     b"default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+     b"object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-frame-options", b"DENY"),
+]
+
+
+class Headers:
+    """Pure ASGI middleware: security headers on every response; ETag and 304 on GETs.
+
+    A page is a pure function of its URL and the store file, so the ETag is derived
+    from both without rendering: a matching If-None-Match costs one stat().
+    """
+
+    def __init__(self, app: ASGIApp, db: Database) -> None:
+        self.app, self.db = app, db
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        head = scope["method"] == "HEAD"
+        if head:  # answer HEAD like GET, without the body
+            scope = {**scope, "method": "GET"}
+        etag: bytes | None = None
+        path: str = scope["path"]
+        if scope["method"] == "GET" and not path.startswith("/static/"):
+            try:
+                seed = self.db.etag_seed()
+            except RenewcastError:
+                seed = None
+            if seed is not None:
+                key = f"{VERSION}|{seed}|{path}|{scope.get('query_string', b'').decode('latin-1')}"
+                etag = b'"' + hashlib.sha1(key.encode()).hexdigest()[:20].encode() + b'"'
+                for name, value in scope["headers"]:
+                    if name == b"if-none-match" and etag in [v.strip().removeprefix(b"W/")
+                                                             for v in value.split(b",")]:
+                        await send({"type": "http.response.start", "status": 304,
+                                    "headers": [(b"etag", etag), (b"cache-control", b"no-cache"),
+                                                *SECURITY_HEADERS]})
+                        await send({"type": "http.response.body", "body": b""})
+                        return
+
+        async def wrapped(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers.extend(SECURITY_HEADERS)
+                if etag is not None and message["status"] == 200:
+                    headers.extend([(b"etag", etag), (b"cache-control", b"no-cache")])
+                message["headers"] = headers
+            elif head and message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app(scope, receive, wrapped)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def json_bytes(data: Any) -> bytes:
+    return json.dumps(data, ensure_ascii=False, default=_json_default).encode()
+
+
+def json_response(data: Any, status_code: int = 200) -> Response:
+    return Response(json_bytes(data), status_code=status_code, media_type="application/json")
+
+
+class Links:
+    """URLs of the site, either for the live server or for a static build (.html/.json files)."""
+
+    def __init__(self, static: bool, slugs: set[str] | None = None) -> None:
+        self.static = static
+        self.slugs = slugs  # a static build links only to the season pages it writes
+
+    def home(self) -> str:
+        return "/index.html" if self.static else "/"
+
+    def title(self, slug: str) -> str | None:
+        if not self.static:
+            return f"/title/{slug}"
+        return f"/title/{slug}.html" if self.slugs is None or slug in self.slugs else None
+
+    def track_record(self) -> str:
+        return "/track-record.html" if self.static else "/track-record"
+
+    def season_table(self, slug: str, table: str, fmt: str) -> str:
+        return f"/title/{slug}/{table}.{fmt}"
+
+    def table(self, name: str, fmt: str) -> str:
+        return f"/tables/{name}.{fmt}"
+
+    def api(self, path: str) -> str:
+        return f"/api/v1/{path}.json" if self.static else f"/api/v1/{path}"
+
+    def compare(self, slugs: list[str], fmt: str = "") -> str | None:
+        if self.static:
+            return None
+        return f"/compare{'.' + fmt if fmt else ''}?" + urlencode([("s", s) for s in slugs])
+
+    def search(self, q: str | None = None) -> str | None:
+        if self.static:
+            return None
+        return "/search" + (f"?{urlencode({'q': q})}" if q else "")
+
+
+def probability(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0%}"
+
+
+def number(value: Any, digits: int = 2) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:,.{digits}f}"
+    return f"{int(value):,}"
+
+
+def make_templates(links: Links) -> Environment:
+    env = Environment(loader=FileSystemLoader(HERE / "templates"),
+                      autoescape=select_autoescape(default=True, default_for_string=True),
+                      trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(millions=report.millions, percent=report.percent, period=period,
+                       probability=probability, number=number, fraction=fraction)
+    env.globals.update(links=links, zip=zip, dict=dict)
+    return env
+
+
+def create_app(db_path: Path | str | None = None, *, settings: Settings | None = None,
+               static_site: bool = False) -> FastAPI:
+    settings = settings or get_settings()
+    db = Database(db_path or settings.db)
+    links = Links(static_site)
+    templates = make_templates(links)
+    app = FastAPI(title="renewcast", version=VERSION,
+                  description="Netflix Top 10 data, trade-press metrics and renewal forecasts.",
+                  docs_url=None if static_site else "/docs", redoc_url=None)
+    app.state.db, app.state.settings, app.state.links, app.state.templates = db, settings, links, templates
+
+    def wants_json(request: Request) -> bool:
+        path = request.url.path
+        return path.startswith("/api/") or path.endswith(".json")
+
+    def error_page(request: Request, status: int, message: str, extra: dict[str, Any] | None = None) -> Response:
+        if wants_json(request):
+            return json_response({"error": message, "status": status, **(extra or {})}, status)
+        html = templates.get_template("error.html").render(status=status, message=message,
+                                                           query=request.query_params.get("q", ""))
+        return HTMLResponse(html, status_code=status)
+
+    @app.exception_handler(RenewcastError)
+    async def renewcast_error(request: Request, exc: RenewcastError) -> Response:
+        status = exc.status_code if exc.status_code >= 400 else 409
+        extra = {"suggestions": exc.suggestions} if hasattr(exc, "suggestions") else None
+        return error_page(request, status, str(exc), extra)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        message = exc.detail if isinstance(exc.detail, str) else "error"
+        if exc.status_code == 404 and message == "Not Found":
+            message = f"no page at {request.url.path}"
+        return error_page(request, exc.status_code, message)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', 'invalid')}"
+                             for e in exc.errors()[:3])
+        return error_page(request, 422, f"invalid request ({problems})")
+
+    @app.exception_handler(Exception)
+    async def crash(request: Request, exc: Exception) -> Response:  # no traceback to the client
+        return error_page(request, 500, "internal error; the server log has the details")
+
+    from renewcast.web import api, pages
+
+    app.include_router(pages.router)
+    app.include_router(api.router)
+    if settings.api_token:
+        app.include_router(api.write_router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.add_middleware(Headers, db=db)  # type: ignore[arg-type]
+    return app
+
+
+def render_text(request: Request, template: str, **context: Any) -> str:
+    env: Environment = request.app.state.templates
+    return env.get_template(template).render(request_path=request.url.path, **context)
+
+
+def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    return HTMLResponse(render_text(request, template, **context), status_code=status_code)
+
+
+async def cached(request: Request, key: tuple[Any, ...], compute: Callable[[Any], T]) -> T:
+    """A per-generation cached value: a hit is answered on the event loop, a miss in a worker thread."""
+    db: Database = request.app.state.db
+    hit = db.peek(key)
+    if hit is not MISSING:
+        return hit  # type: ignore[no-any-return]
+    return await run_in_threadpool(db.cached, key, compute)
+
+
+def database(request: Request) -> Database:
+    return request.app.state.db  # type: ignore[no-any-return]
+
+
+def app_from_env() -> FastAPI:
+    """The factory ``renewcast serve`` hands to uvicorn (settings from RENEWCAST_* variables)."""
+    return create_app(settings=Settings())

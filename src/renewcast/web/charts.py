@@ -1,0 +1,121 @@
+"""Server-rendered SVG charts (pure: data in, markup out).
+
+Colours come from CSS classes (``series-0`` ...) so the page's light and dark
+themes apply; every chart carries a <title>, a <desc> and labelled axes, and the
+pages print the same numbers in a table beside it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+
+WIDTH, HEIGHT = 640, 320
+LEFT, RIGHT, TOP, BOTTOM = 84, 24, 16, 62
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    points: Sequence[tuple[float, float]]
+    dashed: bool = False
+    css: str = ""
+
+
+def clip(series: Sequence[Series], x_max: float) -> list[Series]:
+    """The series' points up to ``x_max`` (the data table keeps them all)."""
+    return [Series(s.name, [(x, y) for x, y in s.points if x <= x_max], s.dashed, s.css) for s in series]
+
+
+def nice_max(value: float) -> float:
+    if value <= 0:
+        return 1.0
+    exp = 10 ** math.floor(math.log10(value))
+    for step in (1, 2, 2.5, 5, 10):
+        if value <= step * exp:
+            return step * exp
+    return 10 * exp
+
+
+def compact(value: float) -> str:
+    if value >= 1e6:
+        return f"{value / 1e6:g}M"
+    if value >= 1e3:
+        return f"{value / 1e3:g}K"
+    return f"{value:g}"
+
+
+def line_chart(series: Sequence[Series], *, title: str, desc: str, x_label: str, y_label: str,
+               x_max: float | None = None, y_max: float | None = None, chart_id: str = "chart",
+               y_format: str = "compact", diagonal: bool = False) -> str:
+    xs = [x for s in series for x, _ in s.points]
+    ys = [y for s in series for _, y in s.points]
+    x_hi = x_max if x_max is not None else max(xs, default=1)
+    x_lo = 0.0 if diagonal else 1.0
+    if x_hi <= x_lo:
+        x_hi = x_lo + 1
+    y_hi = y_max if y_max is not None else nice_max(max(ys, default=1))
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+
+    def px(x: float) -> float:
+        return LEFT + (x - x_lo) / (x_hi - x_lo) * plot_w
+
+    def py(y: float) -> float:
+        return TOP + plot_h - y / y_hi * plot_h
+
+    def fmt(v: float) -> str:
+        return f"{v:.0%}" if y_format == "percent" else compact(v)
+
+    out = [f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+           f'aria-labelledby="{chart_id}-title {chart_id}-desc" xmlns="http://www.w3.org/2000/svg">',
+           f'<title id="{chart_id}-title">{escape(title)}</title>',
+           f'<desc id="{chart_id}-desc">{escape(desc)}</desc>',
+           '<g class="grid">']
+    for i in range(5):
+        value = y_hi * i / 4
+        y = py(value)
+        out.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>')
+        out.append(f'<text class="tick" x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{fmt(value)}</text>')
+    if diagonal:
+        ticks = [x_lo + (x_hi - x_lo) * i / 4 for i in range(5)]
+    else:
+        step = max(1, math.ceil((x_hi - x_lo) / 10))
+        ticks = [float(t) for t in range(int(x_lo), int(x_hi) + 1, step)]
+    for t in ticks:
+        label = f"{t:.0%}" if diagonal else f"{t:g}"
+        out.append(f'<text class="tick" x="{px(t):.1f}" y="{TOP + plot_h + 20}" text-anchor="middle">{label}</text>')
+    out.append("</g>")
+    out.append(f'<line class="axis" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{TOP + plot_h}" y2="{TOP + plot_h}"/>')
+    out.append(f'<line class="axis" x1="{LEFT}" x2="{LEFT}" y1="{TOP}" y2="{TOP + plot_h}"/>')
+    out.append(f'<text class="label" x="{LEFT + plot_w / 2:.0f}" y="{HEIGHT - 6}" '
+               f'text-anchor="middle">{escape(x_label)}</text>')
+    out.append(f'<text class="label" transform="translate(20 {TOP + plot_h / 2:.0f}) rotate(-90)" '
+               f'text-anchor="middle">{escape(y_label)}</text>')
+    if diagonal:
+        out.append(f'<line class="diagonal" x1="{px(0):.1f}" y1="{py(0):.1f}" x2="{px(1):.1f}" y2="{py(1):.1f}"/>')
+    for n, s in enumerate(series):
+        points = [(px(x), py(y)) for x, y in sorted(s.points)]
+        if not points:
+            continue
+        css = s.css or f"series-{n}"
+        dash = " dashed" if s.dashed else ""
+        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+        out.append(f'<g class="series {css}{dash}"><title>{escape(s.name)}</title>')
+        if len(points) > 1:
+            out.append(f'<polyline points="{path}"/>')
+        out.extend(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3"/>' for x, y in points)
+        out.append("</g>")
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+def legend(series: Sequence[Series]) -> str:
+    items = []
+    for n, s in enumerate(series):
+        css = s.css or f"series-{n}"
+        dash = " dashed" if s.dashed else ""
+        items.append(f'<li><svg class="swatch" viewBox="0 0 24 8" aria-hidden="true"><g class="series {css}{dash}">'
+                     f'<line x1="0" y1="4" x2="24" y2="4"/></g></svg> {escape(s.name)}</li>')
+    return '<ul class="legend">' + "".join(items) + "</ul>"

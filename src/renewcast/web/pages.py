@@ -1,0 +1,217 @@
+"""HTML pages: each route calls the library (through ``data``) and renders a template."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import quote
+
+import duckdb
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from renewcast import lookup, report
+from renewcast.errors import AmbiguousTitle, RenewcastError, TitleNotFound
+from renewcast.web import charts, data, tables
+from renewcast.web.app import cached, database, render, render_text
+
+router = APIRouter(include_in_schema=False)
+
+Slug = Annotated[str, Path(min_length=1, max_length=200)]
+FORMATS = {"csv": ("text/csv; charset=utf-8", tables.to_csv),
+           "json": ("application/json", tables.to_json)}
+
+
+def download(table: tables.Table, name: str, fmt: str) -> Response:
+    if fmt not in FORMATS:
+        raise TitleNotFound(name, [])
+    media, convert = FORMATS[fmt]
+    ascii_name = name.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
+    headers = {"content-disposition": f"inline; filename=\"{ascii_name}.{fmt}\"; "
+                                      f"filename*=UTF-8''{quote(name)}.{fmt}"}
+    return Response(convert(table), media_type=media, headers=headers)
+
+
+def split_name(name: str) -> tuple[str, str]:
+    stem, dot, fmt = name.rpartition(".")
+    if not dot or fmt not in FORMATS:
+        raise _NotFound(f"no table '{name}': add .csv or .json")
+    return stem, fmt
+
+
+class _NotFound(RenewcastError):
+    status_code = 404
+
+
+def home_data(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    board, board_note = data.board(con)
+    return {"latest": report.latest_week(con), "board": board, "board_note": board_note,
+            "decisions": data.latest_decisions(con)}
+
+
+@router.get("/")
+async def home(request: Request) -> Response:
+    html = await cached(request, ("home",), lambda con: render_text(request, "home.html", **home_data(con)))
+    return HTMLResponse(html)
+
+
+CHART_WEEKS = 26
+
+
+def season_chart(page: dict[str, Any]) -> tuple[str, str, list[dict[str, Any]]]:
+    rep = page["report"]
+    name = rep["season_title"] or rep["show_title"]
+    series = [charts.Series(name, data.season_views(rep), css="series-main")]
+    for n, peer in enumerate(page["peers"]):
+        label = f"{peer.get('title') or peer['slug']}" + (f" ({peer['outcome']})" if peer.get("outcome") else "")
+        series.append(charts.Series(label, peer["path"], css=f"series-{n + 1}"))
+    for outcome, path in page["typical"].items():
+        series.append(charts.Series(f"typical {outcome} season (median)", path, dashed=True,
+                                    css=f"series-{outcome}"))
+    # A season that returns to the chart years later (a new season lifts the old) would
+    # squash the launch: the chart shows the first half year, the table has every week.
+    rows = [{"name": s.name, "path": list(s.points)} for s in series]
+    horizon = min(CHART_WEEKS, max([4, *[int(x) for s in series for x, _ in s.points]]))
+    series = charts.clip(series, horizon)
+    svg = charts.line_chart(
+        series, title=f"{name}: views per week since premiere",
+        desc=(f"Weekly views of {name} in the Top 10, by week since its premiere"
+              + (", beside its closest peers" if page["peers"] else "")
+              + (" and the typical renewed and canceled paths" if page["typical"] else "")
+              + f". The chart shows the first {horizon} weeks; the table below gives every week."),
+        x_label="Week since premiere", y_label="Views", x_max=horizon)
+    return svg, charts.legend(series), rows
+
+
+def season_html(request: Request, con: duckdb.DuckDBPyConnection, slug: str) -> str:
+    page = data.season_page(con, slug)
+    svg, legend, chart_rows = season_chart(page)
+    return render_text(request, "season.html", page=page, r=page["report"], chart=svg, legend=legend,
+                       chart_table=tables.chart(chart_rows))
+
+
+def resolve_title(request: Request, con: duckdb.DuckDBPyConnection, slug: str) -> tuple[str, str]:
+    """What /title/<slug> answers: ('page', html), ('redirect', url)."""
+    links = request.app.state.links
+    if lookup.season_by_slug(con, slug) is not None:
+        return "page", season_html(request, con, slug)
+    query = slug.replace("-", " ")
+    seasons = data.show_seasons(con, query)
+    if len(seasons) > 1:
+        return "page", render_text(request, "show.html", show=seasons[0]["show_title"], seasons=seasons)
+    try:
+        found = seasons[0] if seasons else lookup.resolve(con, query)
+    except AmbiguousTitle:
+        return "redirect", str(links.search(query))
+    return "redirect", str(links.title(found["slug"]))
+
+
+@router.get("/title/{slug}")
+async def title(request: Request, slug: Slug) -> Response:
+    kind, body = await cached(request, ("title", slug), lambda con: resolve_title(request, con, slug))
+    if kind == "redirect":
+        return RedirectResponse(body, status_code=303)
+    return Response(body, media_type="text/html; charset=utf-8")
+
+
+@router.get("/title/{slug}/{name}")
+def season_table(request: Request, slug: Slug, name: str) -> Response:
+    stem, fmt = split_name(name)
+    if stem not in tables.SEASON_TABLES:
+        raise _NotFound(f"no table '{stem}' for a season; try: {', '.join(tables.SEASON_TABLES)}")
+    page = database(request).cached(("season", slug), lambda con: data.season_page(con, slug))
+    return download(tables.SEASON_TABLES[stem](page), f"{slug}-{stem}", fmt)
+
+
+def global_table(con: duckdb.DuckDBPyConnection, name: str) -> tables.Table:
+    if name == "latest-week":
+        return tables.latest_week(report.latest_week(con))
+    if name == "board":
+        return tables.board(data.board(con)[0])
+    if name == "decisions":
+        return tables.decisions(data.latest_decisions(con, limit=1000))
+    if name in ("backtest", "misses", "calibration"):
+        result = data.backtest(con)[0]
+        return {"backtest": tables.backtest, "misses": tables.misses,
+                "calibration": tables.calibration}[name](result)
+    raise _NotFound(f"no table '{name}'; try: latest-week, board, decisions, backtest, misses, calibration")
+
+
+@router.get("/tables/{name}")
+def table_download(request: Request, name: str) -> Response:
+    stem, fmt = split_name(name)
+    table = database(request).cached(("table", stem), lambda con: global_table(con, stem))
+    return download(table, stem, fmt)
+
+
+CompareSlugs = Annotated[list[str], Query(alias="s", min_length=2, max_length=4,
+                                          description="two to four season slugs or titles")]
+
+
+def compare_data(request: Request, slugs: list[str]) -> dict[str, Any]:
+    return database(request).cached(("compare", *slugs), lambda con: data.compare(con, slugs))
+
+
+@router.get("/compare")
+def compare(request: Request, s: CompareSlugs) -> Response:
+    result = compare_data(request, s)
+    series = [charts.Series(p["title"], p["path"], css="series-main" if n == 0 else f"series-{n}")
+              for n, p in enumerate(result["paths"])]
+    horizon = min(CHART_WEEKS, max([4, *[int(x) for p in result["paths"] for x, _ in p["path"]]]))
+    series = charts.clip(series, horizon)
+    names = [p["title"] for p in result["paths"]]
+    svg = charts.line_chart(series, title="Views per week since premiere: " + " vs ".join(names),
+                            desc="Weekly views of " + ", ".join(names) + " by week since premiere; "
+                            "the table below gives the same numbers.",
+                            x_label="Week since premiere", y_label="Views", x_max=horizon)
+    return render(request, "compare.html", result=result, chart=svg, legend=charts.legend(series),
+                  slugs=[x["slug"] for x in result["seasons"]], names=names)
+
+
+@router.get("/compare.{fmt}")
+def compare_download(request: Request, fmt: str, s: CompareSlugs) -> Response:
+    result = compare_data(request, s)
+    return download(tables.compare(result), "compare", fmt)
+
+
+def track_record_data(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    result, note = data.backtest(con)
+    chart = None
+    series: list[charts.Series] = []
+    for n, (method, label) in enumerate([("model", "model"), ("rule", "rule of thumb")]):
+        cols, rows = tables.calibration(result, method)
+        points = []
+        for row in rows:
+            item = dict(zip(cols, row, strict=True))
+            x = _first(item, "predicted", "mean_predicted", "prob_pred", "bin_mean")
+            y = _first(item, "observed_renewed", "observed", "fraction_positive", "prob_true")
+            if x is not None and y is not None:
+                points.append((float(x), float(y)))
+        if points:
+            series.append(charts.Series(label, points, css="series-main" if n == 0 else "series-1"))
+    if series:
+        chart = charts.line_chart(
+            series, title="Calibration: forecast chance of renewal vs the share renewed",
+            desc="Each point is a group of backtested seasons: their mean forecast chance of renewal (x) "
+                 "against the share actually renewed (y). The diagonal is perfect calibration.",
+            x_label="Forecast chance of renewal", y_label="Share renewed", x_max=1.0, y_max=1.0,
+            y_format="percent", diagonal=True, chart_id="calibration") + charts.legend(series)
+    return {"result": result, "note": note, "chart": chart,
+            "misses": tables.misses(result), "calibration": tables.calibration(result)}
+
+
+def _first(item: dict[str, Any], *keys: str) -> Any:
+    return next((item[k] for k in keys if item.get(k) is not None), None)
+
+
+@router.get("/track-record")
+def track_record(request: Request) -> Response:
+    context = database(request).cached(("track-record",), track_record_data)
+    return render(request, "track_record.html", **context)
+
+
+@router.get("/search")
+def search(request: Request, q: Annotated[str, Query(max_length=200)] = "") -> Response:
+    found = database(request).cached(("search", q), lambda con: data.search(con, q))
+    if len(found["results"]) == 1:  # one match: go straight to it
+        return RedirectResponse(str(request.app.state.links.title(found["results"][0]["slug"])), status_code=303)
+    return render(request, "search.html", **found)
