@@ -76,14 +76,20 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...]) -> None:
 @click.argument("title")
 @click.option("--season", "-s", type=int, help="Season number (default: the latest that charted).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), metavar="DATE",
+              help="Forecast from what was public on DATE (computed live).")
 @click.pass_context
 @friendly_errors
-def show(ctx: click.Context, title: str, season: int | None, as_json: bool) -> None:
+def show(ctx: click.Context, title: str, season: int | None, as_json: bool, as_of: Any) -> None:
     """A season the way the trade press reports it: weekly hours, change, rank, views."""
     from renewcast import lookup, report, text
 
     with open_store(ctx).reading() as con:
         data = report.season_report(con, lookup.resolve(con, title, season))
+        if as_of is not None and data["kind"] == "TV":
+            from renewcast import forecast
+
+            data["forecast"] = forecast.forecast_season(con, data["slug"], as_of.date())
     if as_json:
         emit_json(data)
     else:
@@ -166,7 +172,8 @@ def info(ctx: click.Context, as_json: bool) -> None:
     data = {
         "db": str(store.path),
         "tables": store.query("""
-            SELECT 'top10_global' AS table_name, count(*) AS rows, min(week) AS first, max(week) AS last FROM top10_global
+            SELECT 'top10_global' AS table_name, count(*) AS rows, min(week) AS first, max(week) AS last
+            FROM top10_global
             UNION ALL SELECT 'top10_country', count(*), min(week), max(week) FROM top10_country
             UNION ALL SELECT 'engagement', count(*), NULL, NULL FROM engagement
             UNION ALL SELECT 'most_popular', count(*), NULL, NULL FROM most_popular
@@ -186,6 +193,397 @@ def info(ctx: click.Context, as_json: bool) -> None:
                           [(r["report"], f"{r['period_start']} – {r['period_end']}", r["published"])
                            for r in data["reports"]]))
 
+
+@main.command()
+@click.option("--base-url", envvar="RENEWCAST_BASE_URL", metavar="URL",
+              help="Folder holding the files (default: Netflix's Top 10 data; env RENEWCAST_BASE_URL).")
+@click.option("--format", "fmt", type=click.Choice(["tsv", "xlsx"]), default="tsv", show_default=True,
+              help="Which of Netflix's two formats to download.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@click.pass_context
+@friendly_errors
+def refresh(ctx: click.Context, base_url: str | None, fmt: str, as_json: bool) -> None:
+    """Download Netflix's latest Top 10 files and ingest those that changed.
+
+    Unchanged files (HTTP 304) are skipped. If any download fails, nothing changes.
+    """
+    from renewcast.config import get_settings
+    from renewcast.sources import download
+
+    settings = get_settings()
+    store = open_store(ctx)
+    # A bar only for a person watching: never into a pipe, a log or the JSON consumer's stderr.
+    progress = _progress_bar if sys.stderr.isatty() and not as_json else None
+    report = download.refresh(store, base_url or settings.base_url, fmt, timeout=settings.timeout_seconds,
+                              retries=settings.retries, progress=progress)
+    if as_json:
+        emit_json(report.as_dict())
+        return
+    for f in report.files:
+        status = f"downloaded {f.bytes:,} bytes" if f.status == "downloaded" else "unchanged"
+        click.echo(f"{f.name:26} {status:32} {f.rows:>8,} rows")
+    if report.changed:
+        click.echo(f"Ingested {report.rows:,} rows into {store.path}"
+                   + (f"; {report.renamed} title(s) renamed by Netflix kept as aliases"
+                      if report.renamed else ""))
+    else:
+        click.echo(f"Nothing changed at {report.base_url} since the last refresh; the store is untouched.")
+
+
+def _progress_bar(label: str, total: int | None) -> Any:
+    import contextlib
+
+    @contextlib.contextmanager
+    def bar() -> Any:
+        if total is None:  # click's bar needs a length; without one, just say what is coming
+            click.echo(f"Downloading {label} ...", err=True)
+            yield lambda n: None
+            return
+        with click.progressbar(length=total, label=f"{label:26}", file=sys.stderr) as progress:
+            yield progress.update
+
+    return bar()
+
+
+# -- renewal ledger and fan signals ------------------------------------------------------
+_OUTCOMES = ["renewed", "canceled", "final", "limited"]  # renewcast.ledger.OUTCOMES (kept lazy)
+
+
+def _who() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "cli"
+
+
+def _season_label(row: dict[str, Any]) -> str:
+    return row.get("season_title") or f"{row['show_title']} (season {row['season']})"
+
+
+def _resolve_for_record(ctx: click.Context, title: str, season: int | None) -> tuple[str, int, str | None, bool]:
+    """(show_title, season, season_title, charted) for a decision or signal about TITLE."""
+    from renewcast import lookup
+    from renewcast.errors import SeasonNotFound
+
+    with open_store(ctx).reading() as con:
+        try:
+            row = lookup.resolve(con, title, season)
+        except SeasonNotFound:
+            if season is None:
+                raise
+            # The show charted but not this season: record it anyway, flagged.
+            return lookup.resolve(con, title)["show_title"], season, None, False
+    if row["kind"] != "TV":
+        raise click.ClickException(f"'{row['show_title']}' is a film; decisions and signals are about seasons")
+    number = season or row["season_number"]
+    if number is None:
+        raise click.UsageError(f"'{row['season_title'] or row['show_title']}' has no season number; add --season N")
+    return row["show_title"], number, row["season_title"], True
+
+
+def _unmatched_note(entries: list[Any]) -> str:
+    names = "; ".join(f"{e.show_title} season {e.season}" for e in entries[:10])
+    more = f" and {len(entries) - 10} more" if len(entries) > 10 else ""
+    return f"{len(entries)} kept but not in the Top 10 (no charted season matches): {names}{more}"
+
+
+@main.group(name="ledger")
+def ledger_group() -> None:
+    """Renewal decisions: renewed, canceled, final or limited, when they became public and the source."""
+
+
+@ledger_group.command(name="list")
+@click.option("--outcome", type=click.Choice(_OUTCOMES), help="Only decisions with this outcome.")
+@click.option("--awaiting", is_flag=True, help="TV seasons in the Top 10 with no decision yet instead.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.pass_context
+@friendly_errors
+def ledger_list(ctx: click.Context, outcome: str | None, awaiting: bool, as_json: bool) -> None:
+    """The recorded decisions, newest first (or the seasons still awaiting one)."""
+    from urllib.parse import urlsplit
+
+    from renewcast import ledger, text
+
+    if awaiting and outcome:
+        raise click.UsageError("use either --outcome or --awaiting")
+    with open_store(ctx).reading() as con:
+        rows = ledger.awaiting(con) if awaiting else ledger.list_entries(con, outcome)
+    if as_json:
+        emit_json(rows)
+        return
+    if awaiting:
+        click.echo(text.table(["Season", "Category", "First week", "Last week", "Status"],
+                              [(r["season_title"] or r["show_title"], r["category"], r["first_week"],
+                                r["last_week"], "awaiting") for r in rows]))
+        click.echo(f"{len(rows):,} season(s) awaiting a decision.")
+        return
+    click.echo(text.table(
+        ["Season", "Outcome", "Announced", "Source", "Top 10"],
+        [(_season_label(r), r["outcome"], r["announced"], urlsplit(r["source"] or "").netloc,
+          "" if r["charted"] else ledger.NOT_CHARTED) for r in rows]))
+    missing = sum(not r["charted"] for r in rows)
+    click.echo(f"{len(rows):,} decision(s)" + (f"; {missing} for seasons not in the Top 10" if missing else "")
+               + ".")
+
+
+@ledger_group.command(name="add")
+@click.argument("title")
+@click.option("--season", "-s", type=int, help="Season number (default: the latest that charted).")
+@click.option("--outcome", required=True, type=click.Choice(_OUTCOMES))
+@click.option("--announced", required=True, metavar="DATE",
+              help="When it became public: YYYY-MM-DD, or YYYY-MM (read as the month's last day).")
+@click.option("--source", metavar="URL", help="http(s) address of the report (required unless limited).")
+@click.option("--note", help="Free text, e.g. 'canceled after 2 seasons'.")
+@click.option("--by", "recorded_by", metavar="NAME", help="Who records it (default: your user name).")
+@click.pass_context
+@friendly_errors
+def ledger_add(ctx: click.Context, title: str, season: int | None, outcome: str, announced: str,
+               source: str | None, note: str | None, recorded_by: str | None) -> None:
+    """Record a decision on a season; a correction keeps the previous entry in the history."""
+    from renewcast import ledger
+
+    show, number, label, charted = _resolve_for_record(ctx, title, season)
+    store = open_store(ctx)
+    result = ledger.add_entry(store, show_title=show, season=number, outcome=outcome, announced=announced,
+                              source=source, note=note, season_title=label,
+                              recorded_by=recorded_by or _who())
+    name = label or f"{show} season {number}"
+    if result.unchanged:
+        click.echo(f"Unchanged: {name} is already recorded as {outcome} ({announced}).")
+    else:
+        verb = "Corrected" if result.changed else "Recorded"
+        click.echo(f"{verb}: {name} {outcome}, announced {announced}"
+                   + (" (the previous entry is kept in the history)." if result.changed else "."))
+    if not charted:
+        click.echo(f"Note: {name} is {ledger.NOT_CHARTED}; the entry is kept but matches no season.")
+
+
+@ledger_group.command(name="import")
+@click.argument("file", type=click.Path(path_type=Path), required=False)
+@click.option("--by", "recorded_by", metavar="NAME", help="Who records it (default: your user name).")
+@click.pass_context
+@friendly_errors
+def ledger_import(ctx: click.Context, file: Path | None, recorded_by: str | None) -> None:
+    """Load decisions from a CSV or TSV file (columns: show_title, season, outcome, announced,
+    source, note, season_title). Every row is checked first: one bad row and nothing changes.
+
+    Without FILE, load the ledger shipped with renewcast (to update an older store).
+    """
+    from renewcast import ledger
+
+    if file is None:
+        file, recorded_by = ledger.BUNDLED_LEDGER, recorded_by or "bundled"
+    result = ledger.import_ledger(open_store(ctx), file, recorded_by=recorded_by or _who())
+    click.echo(f"Imported {file}: {len(result.added)} added, {len(result.changed)} changed"
+               + (" (old versions kept in the history)" if result.changed else "")
+               + f", {len(result.unchanged)} unchanged.")
+    if result.unmatched:
+        click.echo(_unmatched_note(result.unmatched))
+
+
+@ledger_group.command(name="history")
+@click.argument("title")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.pass_context
+@friendly_errors
+def ledger_history(ctx: click.Context, title: str, as_json: bool) -> None:
+    """Every version of the decisions on a show or season: current and replaced, who and when."""
+    from renewcast import ledger, text
+
+    with open_store(ctx).reading() as con:
+        rows = ledger.history(con, title)
+    if as_json:
+        emit_json(rows)
+        return
+    if not rows:
+        click.echo(f"No decision recorded for '{title}': awaiting.")
+        return
+    click.echo(text.table(
+        ["Season", "Outcome", "Announced", "Recorded", "By", "State", "Source"],
+        [(_season_label(r), r["outcome"], r["announced"], str(r["recorded_at"])[:19], r["recorded_by"],
+          "current" if r["current"] else f"replaced {str(r['replaced_at'])[:19]} by {r['replaced_by']}",
+          r["source"]) for r in rows]))
+
+
+@main.group(name="signal")
+def signal_group() -> None:
+    """Fan and critic signals: petitions, ratings, hashtag views, dated per season."""
+
+
+@signal_group.command(name="add")
+@click.argument("title")
+@click.option("--season", "-s", type=int, help="Season number (default: the latest that charted).")
+@click.option("--kind", required=True, help="petition_signatures, imdb_rating, imdb_votes, rt_audience, "
+              "rt_critics, hashtag_views or social_posts.")
+@click.option("--value", required=True, help="The number observed, e.g. 1300 or 6.1.")
+@click.option("--observed", required=True, metavar="DATE", help="YYYY-MM-DD, or YYYY-MM (the month's last day).")
+@click.option("--platform", help="e.g. change.org, tiktok, instagram.")
+@click.option("--url", metavar="URL", help="http(s) address where it was seen.")
+@click.option("--note")
+@click.pass_context
+@friendly_errors
+def signal_add(ctx: click.Context, title: str, season: int | None, kind: str, value: str, observed: str,
+               platform: str | None, url: str | None, note: str | None) -> None:
+    """Record one observation on a season."""
+    from renewcast import ledger, signals
+
+    show, number, label, charted = _resolve_for_record(ctx, title, season)
+    result = signals.add_signal(open_store(ctx), show_title=show, season=number, kind=kind, value=value,
+                                observed=observed, platform=platform, url=url, note=note)
+    name = label or f"{show} season {number}"
+    verb = "Unchanged" if result.unchanged else "Updated" if result.changed else "Recorded"
+    click.echo(f"{verb}: {name} {kind} = {value} ({observed}).")
+    if not charted:
+        click.echo(f"Note: {name} is {ledger.NOT_CHARTED}; the observation is kept but matches no season.")
+
+
+@signal_group.command(name="import")
+@click.argument("file", type=click.Path(path_type=Path), required=False)
+@click.pass_context
+@friendly_errors
+def signal_import(ctx: click.Context, file: Path | None) -> None:
+    """Load observations from a CSV or TSV file (columns: show_title, season, kind, value, observed,
+    platform, url, note). Every row is checked first: one bad row and nothing changes.
+
+    Without FILE, load the signals shipped with renewcast (to update an older store).
+    """
+    from renewcast import signals
+
+    file = file or signals.BUNDLED_SIGNALS
+    result = signals.import_signals(open_store(ctx), file)
+    click.echo(f"Imported {file}: {len(result.added)} added, {len(result.changed)} changed, "
+               f"{len(result.unchanged)} unchanged.")
+    if result.unmatched:
+        click.echo(_unmatched_note(result.unmatched))
+
+
+@signal_group.command(name="list")
+@click.argument("title", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.pass_context
+@friendly_errors
+def signal_list(ctx: click.Context, title: str | None, as_json: bool) -> None:
+    """All observations, or those of one show or season."""
+    from renewcast import ledger, signals, text
+
+    with open_store(ctx).reading() as con:
+        rows = signals.list_signals(con, title)
+    if as_json:
+        emit_json(rows)
+        return
+    if not rows:
+        click.echo("No signals recorded" + (f" for '{title}'." if title else "."))
+        return
+    click.echo(text.table(
+        ["Season", "Signal", "Platform", "Observed", "Top 10"],
+        [(_season_label(r), text.signal_value(r), r["platform"],
+          r["observed"], "" if r["charted"] else ledger.NOT_CHARTED) for r in rows]))
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@click.pass_context
+@friendly_errors
+def train(ctx: click.Context, as_json: bool) -> None:
+    """Retrain the renewal model and store every season's current forecast."""
+    from renewcast import forecast
+
+    result = forecast.train(open_store(ctx))
+    if as_json:
+        emit_json(result)
+        return
+    click.echo(f"Trained as of {result['as_of']} on "
+               + ", ".join(f"{n} decisions at {h} days" for h, n in sorted(result["trained_on"].items()))
+               + f"; {result['forecasts']} forecasts stored, {result['awaiting']} seasons awaiting a decision."
+               f"\nModel: {result['model_file']}")
+
+
+@main.command(name="forecast")
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), metavar="DATE",
+              help="Use only what was public on DATE (default: the stored forecasts, as of the latest week).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.pass_context
+@friendly_errors
+def forecast_cmd(ctx: click.Context, as_of: Any, as_json: bool) -> None:
+    """TV seasons awaiting a renewal decision, most at risk first."""
+    from renewcast import forecast
+    from renewcast.forecast import render
+
+    with open_store(ctx).reading() as con:
+        rows = forecast.board(con, as_of.date() if as_of else None)
+    if as_json:
+        emit_json([{"slug": r["slug"], "title": r["title"], "probability": r["probability"],
+                    "as_of": r["as_of"], "days_since_premiere": r["timeline"]["days_since_premiere"],
+                    "in_limbo": r["timeline"]["in_limbo"],
+                    "main_reason": r["reasons"][0]["text"] if r["reasons"] else None} for r in rows])
+    else:
+        click.echo(render.board(rows))
+
+
+@main.command()
+@click.option("--ledger", "ledger_file", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="Evaluate on this ledger CSV instead of the store's (training still uses only what "
+                   "was public at each prediction date).")
+@click.option("--horizon-days", type=click.IntRange(1, 365), default=28, show_default=True,
+              help="Forecast this many days after each premiere.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+@click.pass_context
+@friendly_errors
+def backtest(ctx: click.Context, ledger_file: Path | None, horizon_days: int, as_json: bool) -> None:
+    """Walk-forward backtest of the model against the rule of thumb and 'always renewed'."""
+    from renewcast import forecast
+    from renewcast.forecast import render
+
+    result = forecast.walk_forward(open_store(ctx), horizon_days, ledger_file)
+    if as_json:
+        emit_json(result)
+    else:
+        click.echo(render.backtest(result))
+
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--workers", default=1, show_default=True, type=int, help="Worker processes.")
+@click.pass_context
+@friendly_errors
+def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
+    """Serve the web pages and the JSON API (/api/v1, documented at /openapi.json)."""
+    import os
+
+    import uvicorn
+
+    store = open_store(ctx)
+    os.environ["RENEWCAST_DB"] = str(store.path)  # the app factory (and any worker) reads it
+    click.echo(f"Serving {store.path} on http://{host}:{port}/", err=True)
+    uvicorn.run("renewcast.web.app:app_from_env", factory=True, host=host, port=port, workers=workers,
+                log_level="warning")
+
+
+@main.group(name="site")
+def site_group() -> None:
+    """The whole site as static files."""
+
+
+@site_group.command(name="build")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--limit", type=int, help="Build only the N newest TV seasons (plus the latest week's films).")
+@click.pass_context
+@friendly_errors
+def site_build(ctx: click.Context, directory: Path, limit: int | None) -> None:
+    """Write every page, table and API answer as files that a static server can serve."""
+    from renewcast.web.site import broken_links, build_site
+
+    store = open_store(ctx)
+    result = build_site(store.path, directory, limit=limit, progress=lambda m: click.echo(m, err=True))
+    broken = broken_links(directory)
+    click.echo(f"Wrote {result.pages:,} pages ({len(result.seasons):,} seasons) and {result.files:,} files "
+               f"to {directory}")
+    if broken:
+        raise click.ClickException(f"{len(broken)} broken link(s), e.g. {broken[0][1]} in {broken[0][0]}")
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -36,6 +36,14 @@ class InputError(RenewcastError):
             message += f" ({hint})"
         super().__init__(message)
 
+    def __reduce__(self) -> tuple:  # picklable, so parsing can run in worker processes
+        return (_rebuild_input_error, (self.path, self.problem, self.line, self.column, self.hint))
+
+
+def _rebuild_input_error(path: str, problem: str, line: int | None, column: str | None,
+                         hint: str | None) -> InputError:
+    return InputError(path, problem, line=line, column=column, hint=hint)
+
 
 class DownloadError(RenewcastError):
     """A refresh that could not fetch a complete, valid file."""

@@ -11,7 +11,7 @@ from typing import Any
 
 import duckdb
 
-from renewcast import metrics
+from renewcast import ledger, metrics, signals
 from renewcast.store import rows_as_dicts
 
 
@@ -50,7 +50,20 @@ def season_report(con: duckdb.DuckDBPyConnection, season: dict[str, Any]) -> dic
                 "AND slug <> ? ORDER BY season_number NULLS LAST, first_week",
                 [season["show_title"], season["kind"], season["slug"]]))
         ],
+        # Renewal decision (outcome 'awaiting' when none; None for films) and fan/critic signals.
+        "ledger": ledger.season_status(con, season),
+        "signals": signals.for_season(con, season["slug"]),
+        # The stored renewal forecast (renewcast train); None for films or before training.
+        "forecast": _stored_forecast(con, season),
     }
+
+
+def _stored_forecast(con: duckdb.DuckDBPyConnection, season: dict[str, Any]) -> dict[str, Any] | None:
+    if season["kind"] != "TV":
+        return None
+    from renewcast.forecast.service import stored_forecast
+
+    return stored_forecast(con, season["slug"])
 
 
 def compare_report(reports: list[dict[str, Any]]) -> dict[str, Any]:

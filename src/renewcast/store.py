@@ -17,7 +17,8 @@ import itertools
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator, Sequence
+import uuid
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -132,9 +133,24 @@ class Store:
         return self.path.exists()
 
     def ensure(self) -> Store:
-        """Build the store from the bundled snapshot the first time it is used."""
+        """Build the store from the bundled snapshot the first time it is used.
+
+        The shipped renewal ledger and fan signals (data/ledger.csv, data/signals.csv)
+        are checked first and recorded in the same write as the Netflix files.
+        """
         if not self.exists():
-            self.ingest([BUNDLED_DATA], source="bundled")
+            from renewcast.ledger import bundled_import
+
+            folders = [p for p in sorted(BUNDLED_DATA.iterdir()) if p.is_dir()]  # not the ledger CSVs
+            record = bundled_import()
+
+            def record_and_forecast(con: duckdb.DuckDBPyConnection) -> None:
+                from renewcast.forecast import record_forecasts
+
+                record(con)
+                record_forecasts(con)  # so show and the web have forecasts from the start
+
+            self.ingest(folders, source="bundled", then=record_and_forecast)
         return self
 
     def connect(self) -> duckdb.DuckDBPyConnection:
@@ -178,6 +194,9 @@ class Store:
                 try:
                     con.execute(SCHEMA)
                     con.execute("BEGIN TRANSACTION")
+                    # Every write gets a new data version; stored forecasts remember the
+                    # version they were computed from, so readers can tell they are stale.
+                    con.execute("INSERT OR REPLACE INTO meta VALUES ('data_version', ?)", [uuid.uuid4().hex])
                     yield con
                     con.execute("COMMIT")
                     con.execute("CHECKPOINT")
@@ -190,14 +209,16 @@ class Store:
                 for leftover in (tmp, Path(str(tmp) + ".wal")):
                     leftover.unlink(missing_ok=True)
 
-    def ingest(self, paths: Sequence[Path | str], *, source: str = "user") -> IngestReport:
-        """Parse every file first, then load them all in one transaction, or nothing."""
+    def ingest(self, paths: Sequence[Path | str], *, source: str = "user",
+               then: Callable[[duckdb.DuckDBPyConnection], None] | None = None) -> IngestReport:
+        """Parse every file first, then load them all in one transaction, or nothing.
+
+        ``then`` runs on the same write connection after the seasons are rebuilt.
+        """
         files = expand_paths([Path(p) for p in paths])
         if not files:
             raise StoreError("no data files found in " + ", ".join(str(p) for p in paths))
-        parsed: list[tuple[Path, str, list[Parsed]]] = []
-        for path in files:
-            parsed.append((path, _sha256(path), parse_file(path)))
+        parsed = _parse_all(files)
         # Older snapshots first, so the newest naming of a (week, category, rank) wins.
         parsed.sort(key=lambda item: _newest_week(item[2]))
         report = IngestReport()
@@ -212,9 +233,28 @@ class Store:
                      sum(t.rows for t in tables)],
                 )
             rebuild_derived(con)
+            if then is not None:
+                then(con)
             con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?), ('source', ?)",
                         [str(SCHEMA_VERSION), source])
         return report
+
+
+def _parse_one(path: Path) -> tuple[Path, str, list[Parsed]]:
+    return path, _sha256(path), parse_file(path)
+
+
+def _parse_all(files: list[Path]) -> list[tuple[Path, str, list[Parsed]]]:
+    # Sequential on purpose: a process pool measured slower (pickling the parsed
+    # columns back costs more than the second core saves).
+    return [_parse_one(p) for p in files]
+
+
+def forecasts_are_stale(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when data or decisions changed after the stored forecasts were computed."""
+    versions = dict(con.execute(
+        "SELECT key, value FROM meta WHERE key IN ('data_version', 'forecasts_version')").fetchall())
+    return versions.get("forecasts_version") != versions.get("data_version")
 
 
 def rows_as_dicts(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
@@ -324,6 +364,10 @@ def rebuild_derived(con: duckdb.DuckDBPyConnection) -> None:
           ON s.show_title = i.show_title AND coalesce(s.season_title, '') = coalesce(i.season_key, '')
          AND s.category = i.category""")
     _build_title_keys(con)
+    from renewcast import ledger, signals  # they import this module
+
+    ledger.rematch(con)  # decisions and signals follow their seasons' new slugs
+    signals.rematch(con)
     con.execute("""
         CREATE OR REPLACE TABLE country_coverage AS
         SELECT min(week) AS first_week, max(week) AS last_week,

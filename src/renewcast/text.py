@@ -80,8 +80,16 @@ def season(report: dict[str, Any]) -> str:
             out.append("Charted in no country's Top 10 in the country lists.")
     else:
         out.append(f"Countries: {countries['note']}.")
+    if report.get("ledger"):
+        out.append(decision(report["ledger"]))
+    if report.get("signals"):
+        out.append("Fan and critic signals: " + "; ".join(signal(s) for s in report["signals"]) + ".")
     if report.get("other_seasons"):
         out.append("Other seasons: " + ", ".join(s["season_title"] or s["slug"] for s in report["other_seasons"]))
+    if "forecast" in report:
+        from renewcast.forecast.render import season_lines
+
+        out += season_lines(report["forecast"], report["kind"])
     return "\n".join(out)
 
 
@@ -133,3 +141,40 @@ def _movement(row: dict[str, Any]) -> str:
     if row["movement"] == "new":
         return "new" if row["cumulative_weeks_in_top_10"] == 1 else "back"
     return f"{row['movement']:+d}" if row["movement"] else "="
+
+
+def decision(status: dict[str, Any]) -> str:
+    """'Renewal status: canceled, announced 2022-11-08 (note). Source: URL'."""
+    if status["outcome"] == "awaiting":
+        return "Renewal status: awaiting (no decision recorded in the ledger)."
+    line = f"Renewal status: {status['outcome']}, announced {status['announced']}"
+    line += f" — {status['note']}." if status.get("note") else "."
+    if status.get("source"):
+        line += f" Source: {status['source']}"
+    if status.get("history"):
+        line += f" [{len(status['history'])} earlier version(s) in the ledger history]"
+    return line
+
+
+_SIGNAL_NAMES = {"petition_signatures": "petition signatures", "imdb_rating": "IMDb rating",
+                 "imdb_votes": "IMDb votes", "rt_audience": "Rotten Tomatoes audience",
+                 "rt_critics": "Rotten Tomatoes critics", "hashtag_views": "hashtag views",
+                 "social_posts": "posts"}
+
+
+def signal_value(obs: dict[str, Any]) -> str:
+    """'IMDb rating 6.1/10', 'Rotten Tomatoes audience 79%', 'hashtag views 9,000,000'."""
+    kind, value = obs["kind"], obs["value"]
+    if kind == "imdb_rating":
+        shown = f"{value:g}/10"
+    elif kind.startswith("rt_"):
+        shown = f"{value:g}%"
+    else:
+        shown = f"{value:,}" if isinstance(value, int) else f"{value:,.6g}"
+    return f"{_SIGNAL_NAMES.get(kind, kind.replace('_', ' '))} {shown}"
+
+
+def signal(obs: dict[str, Any]) -> str:
+    """'IMDb rating 6.1/10 (2022-11-08)', 'hashtag views 9,000,000 on tiktok (2022-11)'."""
+    where = f" on {obs['platform']}" if obs.get("platform") else ""
+    return f"{signal_value(obs)}{where} ({obs['observed']})"
