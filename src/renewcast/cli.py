@@ -556,7 +556,10 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
 
     import uvicorn
 
+    from renewcast.forecast.service import ensure_backtest
+
     store = open_store(ctx)
+    ensure_backtest(store)  # the track record page is never empty
     os.environ["RENEWCAST_DB"] = str(store.path)  # the app factory (and any worker) reads it
     click.echo(f"Serving {store.path} on http://{host}:{port}/", err=True)
     uvicorn.run("renewcast.web.app:app_from_env", factory=True, host=host, port=port, workers=workers,
@@ -575,15 +578,18 @@ def site_group() -> None:
 @friendly_errors
 def site_build(ctx: click.Context, directory: Path, limit: int | None) -> None:
     """Write every page, table and API answer as files that a static server can serve."""
+    from renewcast.forecast.service import ensure_backtest
     from renewcast.web.site import broken_links, build_site
 
     store = open_store(ctx)
+    ensure_backtest(store)
     result = build_site(store.path, directory, limit=limit, progress=lambda m: click.echo(m, err=True))
     broken = broken_links(directory)
     click.echo(f"Wrote {result.pages:,} pages ({len(result.seasons):,} seasons) and {result.files:,} files "
                f"to {directory}")
     if broken:
         raise click.ClickException(f"{len(broken)} broken link(s), e.g. {broken[0][1]} in {broken[0][0]}")
+
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

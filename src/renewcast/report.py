@@ -55,7 +55,17 @@ def season_report(con: duckdb.DuckDBPyConnection, season: dict[str, Any]) -> dic
         "signals": signals.for_season(con, season["slug"]),
         # The stored renewal forecast (renewcast train); None for films or before training.
         "forecast": _stored_forecast(con, season),
+        # What the walk-forward backtest said before the decision (decided seasons only).
+        "backtest": _backtested(con, season),
     }
+
+
+def _backtested(con: duckdb.DuckDBPyConnection, season: dict[str, Any]) -> dict[str, Any] | None:
+    if season["kind"] != "TV":
+        return None
+    from renewcast.forecast.service import backtested
+
+    return backtested(con, season["slug"])
 
 
 def _stored_forecast(con: duckdb.DuckDBPyConnection, season: dict[str, Any]) -> dict[str, Any] | None:

@@ -176,8 +176,12 @@ class Store:
 
     # -- writing -----------------------------------------------------------------
     @contextlib.contextmanager
-    def writing(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A connection to a private copy; on success the copy atomically replaces the store."""
+    def writing(self, *, changes_data: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection to a private copy; on success the copy atomically replaces the store.
+
+        ``changes_data=False`` for writes that only record derived results (a backtest),
+        which must not mark the stored forecasts stale.
+        """
         self.path.parent.mkdir(parents=True, exist_ok=True)
         lock_path = self.path.with_name(self.path.name + ".lock")
         with open(lock_path, "a+") as lock:
@@ -196,7 +200,8 @@ class Store:
                     con.execute("BEGIN TRANSACTION")
                     # Every write gets a new data version; stored forecasts remember the
                     # version they were computed from, so readers can tell they are stale.
-                    con.execute("INSERT OR REPLACE INTO meta VALUES ('data_version', ?)", [uuid.uuid4().hex])
+                    if changes_data:
+                        con.execute("INSERT OR REPLACE INTO meta VALUES ('data_version', ?)", [uuid.uuid4().hex])
                     yield con
                     con.execute("COMMIT")
                     con.execute("CHECKPOINT")

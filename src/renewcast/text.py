@@ -90,7 +90,17 @@ def season(report: dict[str, Any]) -> str:
         from renewcast.forecast.render import season_lines
 
         out += season_lines(report["forecast"], report["kind"])
+    if report.get("backtest"):
+        out.append(backtest_line(report["backtest"]))
     return "\n".join(out)
+
+
+def backtest_line(b: dict[str, Any]) -> str:
+    """What the walk-forward backtest said before Netflix decided."""
+    rule = "canceled" if b["rule"] < 0.5 else "not canceled"
+    return (f"Backtest: on {b['predicted_on']} (day {b['horizon_days']}), trained only on what was public then, "
+            f"the model gave {b['model']:.0%} chance of renewal and the rule of thumb said {rule}; "
+            f"Netflix announced '{b['outcome']}' on {b['announced']}.")
 
 
 def comparison(result: dict[str, Any]) -> str:

@@ -38,7 +38,7 @@ def season_lines(forecast: dict[str, Any] | None, kind: str = "TV") -> list[str]
     if forecast["similar"]:
         out.append("Most similar decided seasons: " + "; ".join(
             f"{s['title']} ({s['outcome']})" for s in forecast["similar"]))
-    if t["median_days"] is not None:
+    if t["median_days"] is not None and status == "awaiting":  # a decided season has no clock running
         line = (f"Day {t['days_since_premiere']} since premiere; Netflix usually announced by day "
                 f"{t['median_days']:.0f} (90% by day {t['p90_days']:.0f})")
         out.append(line + (": IN LIMBO, the decision is overdue." if t["in_limbo"] else "."))

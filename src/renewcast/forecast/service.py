@@ -141,7 +141,7 @@ def walk_forward(store: Store, horizon: int = 28, ledger: Path | str | None = No
     if ledger is not None:
         result["ledger"] = str(ledger)
     if save:
-        with store.writing() as con:
+        with store.writing(changes_data=False) as con:
             con.execute(FORECAST_SCHEMA)
             con.execute("INSERT INTO backtests VALUES (?, ?, ?, ?)",
                         [dt.datetime.now(), horizon, result["ledger"], json.dumps(result, default=str)])
@@ -166,3 +166,22 @@ def latest_backtest(con: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
     rows = rows_as_dicts(con.execute(
         "SELECT payload FROM backtests ORDER BY ledger = 'store' DESC, created_at DESC LIMIT 1"))
     return json.loads(rows[0]["payload"]) if rows else None
+
+
+def ensure_backtest(store: Store, horizon: int = 28) -> None:
+    """Run and store the backtest once, so the track record is never empty."""
+    with store.reading() as con:
+        if latest_backtest(con) is not None:
+            return
+    walk_forward(store, horizon)
+
+
+def backtested(con: duckdb.DuckDBPyConnection, slug: str) -> dict[str, Any] | None:
+    """What the stored walk-forward backtest predicted for this season before its decision."""
+    found = latest_backtest(con)
+    if found is None:
+        return None
+    for row in found.get("predictions", []):
+        if row["slug"] == slug:
+            return {**row, "horizon_days": found["horizon_days"]}
+    return None
