@@ -91,9 +91,10 @@ def load_models(store: Store) -> tuple[dict[str, Any], dict[int, Any]]:
 
 def stored_forecast(con: duckdb.DuckDBPyConnection, slug: str) -> dict[str, Any] | None:
     """The forecast ``train`` stored for a season, or None (no table, no row)."""
-    if not _has_table(con, "forecasts"):
+    try:  # cheaper than asking the catalog first: this runs on every season page
+        row = con.execute("SELECT payload FROM forecasts WHERE slug = ?", [slug]).fetchone()
+    except duckdb.CatalogException:
         return None
-    row = con.execute("SELECT payload FROM forecasts WHERE slug = ?", [slug]).fetchone()
     if not row:
         return None
     return {**json.loads(row[0]), "stale": forecasts_are_stale(con)}
@@ -161,10 +162,11 @@ def _external(con: duckdb.DuckDBPyConnection, path: Path | str) -> list[dict[str
 
 def latest_backtest(con: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
     """The newest stored backtest of the store's own ledger (falls back to any), or None."""
-    if not _has_table(con, "backtests"):
+    try:
+        rows = rows_as_dicts(con.execute(
+            "SELECT payload FROM backtests ORDER BY ledger = 'store' DESC, created_at DESC LIMIT 1"))
+    except duckdb.CatalogException:
         return None
-    rows = rows_as_dicts(con.execute(
-        "SELECT payload FROM backtests ORDER BY ledger = 'store' DESC, created_at DESC LIMIT 1"))
     return json.loads(rows[0]["payload"]) if rows else None
 
 

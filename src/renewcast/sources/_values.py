@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from renewcast.errors import InputError
@@ -151,7 +152,10 @@ def convert_rows(
         if position is None:
             out[column.name] = [None] * len(rows)
             continue
-        cells = [row[position] if position < len(row) else None for row in rows]
+        if position < width or all(len(row) > position for row in rows):
+            cells = list(map(itemgetter(position), rows))  # the common case, in C
+        else:
+            cells = [row[position] if position < len(row) else None for row in rows]
         try:
             seen: dict[Any, Any] = {}
             for cell in set(cells):
@@ -161,7 +165,7 @@ def convert_rows(
                 if value is not None and column.check is not None and column.check(value):
                     raise ValueError("check")
                 seen[cell] = value
-            out[column.name] = [seen[cell] for cell in cells]
+            out[column.name] = list(map(seen.__getitem__, cells))
         except (ValueError, TypeError):
             _locate_error(sheet, lines, column, cells)
     return out
