@@ -89,9 +89,10 @@ def season(report: dict[str, Any]) -> str:
     if "forecast" in report:
         from renewcast.forecast.render import season_lines
 
-        out += season_lines(report["forecast"], report["kind"])
-    if report.get("backtest"):
-        out.append(backtest_line(report["backtest"]))
+        lines = season_lines(report["forecast"], report["kind"])
+        if report.get("backtest"):  # what the model said before Netflix decided comes first
+            lines[1:1] = [backtest_line(report["backtest"])]
+        out += lines
     return "\n".join(out)
 
 

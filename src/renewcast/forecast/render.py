@@ -28,11 +28,13 @@ def season_lines(forecast: dict[str, Any] | None, kind: str = "TV") -> list[str]
     head = (f"Forecast as of {forecast['as_of']}: {forecast['probability']:.0%} chance of renewal "
             f"(from the first {forecast['horizon_days']} days; trained on {forecast['trained_on']} "
             f"public decisions, renewal rate {forecast['base_rate']:.0%}).")
+    if status != "awaiting":  # hindsight, labelled as such: the backtest line says what it said before
+        head = (f"Decided: {status}. For reference, with everything public on {forecast['as_of']} "
+                f"(first {forecast['horizon_days']} days) the model gives {forecast['probability']:.0%} "
+                f"chance of renewal.")
     out = ["", head]
     if forecast.get("stale"):
         out.append("  (computed before the latest change to the data or the ledger: run 'renewcast train')")
-    if status != "awaiting":
-        out.append(f"Decision public by then: {status}.")
     for r in forecast["reasons"]:
         out.append(f"  - {r['text']} ({r['effect']:+.2f} log-odds)")
     if forecast["similar"]:
