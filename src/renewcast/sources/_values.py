@@ -38,7 +38,10 @@ def to_int(cell: Cell) -> int | None:
     try:
         return int(text)
     except ValueError:
-        number = float(text)  # "2.4E7" is valid in a spreadsheet export
+        try:
+            number = float(text)  # "2.4E7" is valid in a spreadsheet export
+        except ValueError:
+            raise ValueError("expected a whole number") from None
         if not number.is_integer():
             raise ValueError(f"'{text}' is not a whole number") from None
         return int(number)
