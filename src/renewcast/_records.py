@@ -13,15 +13,32 @@ import datetime as dt
 import io
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 from urllib.parse import urlsplit
 
 import duckdb
 
 from renewcast.errors import InputError
 from renewcast.titles import normalize
+
+Entry = TypeVar("Entry")
+
+
+@dataclass
+class ImportReport(Generic[Entry]):
+    """What an import or an add did to the ledger or the signals."""
+
+    path: str
+    added: list[Entry] = field(default_factory=list)
+    changed: list[Entry] = field(default_factory=list)
+    unchanged: list[Entry] = field(default_factory=list)
+    unmatched: list[Entry] = field(default_factory=list)  # seasons not in the Top 10
+
+    @property
+    def entries(self) -> int:
+        return len(self.added) + len(self.changed) + len(self.unchanged)
 
 _DATE = re.compile(r"(\d{4})-(\d{2})(?:-(\d{2}))?")
 

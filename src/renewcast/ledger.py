@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -63,19 +63,8 @@ class LedgerEntry:
         return (self.show_title, self.season)
 
 
-@dataclass
-class ImportReport:
-    """What an import or add did."""
-
-    path: str
-    added: list[LedgerEntry] = field(default_factory=list)
-    changed: list[LedgerEntry] = field(default_factory=list)
-    unchanged: list[LedgerEntry] = field(default_factory=list)
-    unmatched: list[LedgerEntry] = field(default_factory=list)  # seasons not in the Top 10
-
-    @property
-    def entries(self) -> int:
-        return len(self.added) + len(self.changed) + len(self.unchanged)
+#: What an import or add did (shared with the signals).
+ImportReport = rec.ImportReport
 
 
 def make_entry(values: dict[str, str], line: int | None = None) -> LedgerEntry:
@@ -135,7 +124,7 @@ def apply(con: duckdb.DuckDBPyConnection, entries: list[LedgerEntry], *, recorde
     """Write checked entries on an open write connection; corrections keep the old row."""
     now = now or dt.datetime.now()
     index = rec.SeasonIndex(con)
-    report = ImportReport(path)
+    report: rec.ImportReport[LedgerEntry] = ImportReport(path)
     current = {(r["show_title"], r["season"]): r for r in rows_as_dicts(con.execute(
         "SELECT * FROM ledger"))}
     inserts, replaced = [], []

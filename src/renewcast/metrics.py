@@ -47,7 +47,8 @@ def build_weeks(rows: list[dict[str, Any]], runtime: float | None, premiere: dt.
         change = None
         if previous is not None and (end - previous["week"]).days == 7 and previous["weekly_hours_viewed"]:
             change = row["weekly_hours_viewed"] / previous["weekly_hours_viewed"] - 1
-        views, source = row.get("weekly_views"), "official"
+        views: int | None = row.get("weekly_views")
+        source: str | None = "official"
         if views is None:
             rt = row.get("runtime") or runtime
             views, source = (round(row["weekly_hours_viewed"] / rt), "computed") if rt else (None, None)

@@ -8,7 +8,7 @@ observed); importing it again with a new value replaces the old value.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -71,17 +71,8 @@ class Observation:
         return (self.show_title, self.season, self.kind, self.platform or "", self.observed)
 
 
-@dataclass
-class SignalsReport:
-    path: str
-    added: list[Observation] = field(default_factory=list)
-    changed: list[Observation] = field(default_factory=list)
-    unchanged: list[Observation] = field(default_factory=list)
-    unmatched: list[Observation] = field(default_factory=list)  # seasons not in the Top 10
-
-    @property
-    def entries(self) -> int:
-        return len(self.added) + len(self.changed) + len(self.unchanged)
+#: What an import or add did (the same report as the ledger's).
+SignalsReport = rec.ImportReport
 
 
 def _value(text: str | None, kind: str) -> float:
@@ -158,7 +149,7 @@ def apply(con: duckdb.DuckDBPyConnection, observations: list[Observation], *, pa
     """Write checked observations on an open write connection."""
     now = now or dt.datetime.now()
     index = rec.SeasonIndex(con)
-    report = SignalsReport(path)
+    report: rec.ImportReport[Observation] = SignalsReport(path)
     where = "show_title = ? AND season = ? AND kind = ? AND coalesce(platform, '') = ? AND observed = ?"
     for obs in observations:
         slug = index.match(obs.show_title, obs.season)

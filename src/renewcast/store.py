@@ -338,7 +338,7 @@ def _load(con: duckdb.DuckDBPyConnection, table: Parsed) -> int:
         if table.kind == "top10_global":
             # Netflix restates: a newer file may rename a title for the same slot. Keep
             # the old name findable as an alias of the new one.
-            renamed = con.execute(
+            inserted = con.execute(
                 f"""INSERT OR IGNORE INTO title_aliases
                 SELECT DISTINCT o.show_title, coalesce(o.season_title, ''), s.show_title,
                        coalesce(s.season_title, ''), ?
@@ -346,7 +346,8 @@ def _load(con: duckdb.DuckDBPyConnection, table: Parsed) -> int:
                 WHERE o.show_title <> s.show_title
                    OR coalesce(o.season_title, '') <> coalesce(s.season_title, '')""",
                 [table.path],
-            ).fetchone()[0]
+            ).fetchone()
+            renamed = inserted[0] if inserted else 0
         con.execute(f"DELETE FROM {table.kind} o USING {stage} s WHERE {key}")
     con.execute(f"INSERT INTO {table.kind} ({', '.join(names)}) SELECT * FROM {stage}")
     return int(renamed or 0)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from renewcast.errors import InputError
 
-Cell = str | int | float | dt.date | dt.datetime | None
+Cell = str | int | float | bool | dt.date | dt.datetime | dt.time | dt.timedelta | None
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,8 @@ def _read_xlsx(path: Path, data: bytes) -> list[Sheet]:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = []
         for sheet_name in book.sheet_names:
-            rows = book.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+            rows: list[list[Cell]] = book.get_sheet_by_name(sheet_name).to_python(  # type: ignore[assignment]
+                skip_empty_area=False)
             sheets.append(Sheet(f"{name} [{sheet_name}]", sheet_name, rows))
     except (CalamineError, ValueError, OSError) as err:
         raise InputError(name, f"corrupt XLSX ({err})", hint="download the file again") from None
