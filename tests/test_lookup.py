@@ -45,3 +45,10 @@ def test_unknown_suggests_closest(con) -> None:
     with pytest.raises(TitleNotFound) as err:
         lookup.resolve(con, "Strnger Thngs")
     assert "Stranger Things" in err.value.suggestions
+
+
+def test_title_netflix_renamed_retroactively(con) -> None:
+    """The 2025 engagement report says 'Miss Governor', the later Top 10 'She the People'."""
+    season = lookup.resolve(con, "Miss Governor")
+    assert season["season_title"] == "She the People: Season 1"
+    assert str(season["premiere"]) == "2025-05-22" and not season["premiere_estimated"]

@@ -355,6 +355,7 @@ def _load(con: duckdb.DuckDBPyConnection, table: Parsed) -> int:
 
 def rebuild_derived(con: duckdb.DuckDBPyConnection) -> None:
     """Recompute the season index and the title search keys from the base tables."""
+    _record_known_renames(con)
     con.execute(DERIVED_SEASONS_SQL)
     rows = con.execute(
         "SELECT show_title, season_title, category, kind FROM seasons_base "
@@ -387,6 +388,18 @@ def rebuild_derived(con: duckdb.DuckDBPyConnection) -> None:
         CREATE OR REPLACE TABLE country_coverage AS
         SELECT min(week) AS first_week, max(week) AS last_week,
                count(DISTINCT country_iso2) AS countries FROM top10_country""")
+
+
+def _record_known_renames(con: duckdb.DuckDBPyConnection) -> None:
+    """Renames Netflix made that no single download shows (data/title_renames.csv).
+
+    Restatements seen across two downloads are recorded by the ingest itself; these
+    come from comparing different publications (an engagement report and the Top 10).
+    """
+    with open(BUNDLED_DATA / "title_renames.csv", encoding="utf-8", newline="") as f:
+        rows = [(r["old_show_title"], r["old_season_title"], r["new_show_title"], r["new_season_title"],
+                 "data/title_renames.csv") for r in csv.DictReader(f)]
+    con.executemany("INSERT OR IGNORE INTO title_aliases VALUES (?, ?, ?, ?, ?)", rows)
 
 
 def _stage_rows(con: duckdb.DuckDBPyConnection, name: str, names: list[str], types: list[str],
@@ -444,6 +457,20 @@ WITH g AS (
            arg_max(runtime_hours, report) FILTER (WHERE runtime_hours IS NOT NULL) AS runtime_hours,
            bool_or(available_globally) AS available_globally
     FROM engagement GROUP BY 1
+), names AS (  -- a season's own label first, then any name Netflix used for it before
+    SELECT show_title, season_title, category, lower(coalesce(season_title, show_title)) AS key, 0 AS pref
+    FROM g
+    UNION ALL
+    SELECT g.show_title, g.season_title, g.category,
+           lower(coalesce(nullif(a.alias_season, ''), a.alias_show)), 1
+    FROM g JOIN title_aliases a
+      ON a.show_title = g.show_title AND a.season_title = coalesce(g.season_title, '')
+), matched AS (
+    SELECT n.show_title, n.season_title, n.category,
+           arg_min(e.release_date, n.pref) FILTER (WHERE e.release_date IS NOT NULL) AS release_date,
+           arg_min(e.runtime_hours, n.pref) FILTER (WHERE e.runtime_hours IS NOT NULL) AS runtime_hours,
+           bool_or(e.available_globally) AS available_globally
+    FROM names n JOIN e USING (key) GROUP BY ALL
 )
 SELECT g.*,
        coalesce(e.release_date, g.first_week - INTERVAL 6 DAY)::DATE AS premiere,
@@ -452,5 +479,7 @@ SELECT g.*,
        CASE WHEN g.top10_runtime IS NOT NULL THEN 'top10'
             WHEN e.runtime_hours IS NOT NULL THEN 'engagement' END AS runtime_source,
        e.available_globally
-FROM g LEFT JOIN e ON e.key = lower(coalesce(g.season_title, g.show_title))
+FROM g LEFT JOIN matched e
+  ON e.show_title = g.show_title AND e.category = g.category
+ AND e.season_title IS NOT DISTINCT FROM g.season_title
 """
