@@ -46,6 +46,10 @@ def describe(name: str, features: dict[str, float], extra: dict[str, Any], seaso
     if name == "runtime_hours":
         v = features[name]
         return round(v, 2), f"runtime {int(v)}h {round(v % 1 * 60):02d}m"
+    if name == "retention_weeks_3_4":
+        v = features[name]
+        return round(v, 3), (f"weeks 3 and 4 averaged {v:.0%} of its best week's views" if v
+                             else "no Top 10 views in weeks 3 and 4")
     if name == "non_english":
         on = bool(features[name])
         return on, "non-English" if on else "English-language"
