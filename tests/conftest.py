@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +14,18 @@ from renewcast.config import BUNDLED_DATA
 from renewcast.store import Store
 
 TOP10 = BUNDLED_DATA / "netflix-top10"
+
+
+def sha256(path: Path) -> str:
+    """The file's digest: 'the store is unchanged' means byte for byte."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def write(tmp_path: Path, text: str | bytes, name: str) -> Path:
+    """A test file with exactly these bytes (text is written as UTF-8)."""
+    path = tmp_path / name
+    path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+    return path
 ENGAGEMENT = BUNDLED_DATA / "netflix-engagement"
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from pathlib import Path
 
@@ -14,6 +13,9 @@ from renewcast import ledger, signals
 from renewcast.cli import main
 from renewcast.errors import InputError
 from renewcast.store import Store, rebuild_derived
+
+from . import conftest
+from .conftest import sha256
 
 HEADER = "show_title,season,outcome,announced,source,note,season_title\n"
 RE_SOURCE = "https://www.example.com/resident-evil-canceled"
@@ -28,14 +30,8 @@ def store_copy(store_copy: Store) -> Store:
     return store_copy
 
 
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def write(tmp_path: Path, text: str | bytes, name: str = "ledger.csv") -> Path:
-    path = tmp_path / name
-    path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
-    return path
+    return conftest.write(tmp_path, text, name)
 
 
 def current(store: Store, show: str, season: int) -> dict:

@@ -29,7 +29,7 @@ from renewcast.errors import DownloadError
 from renewcast.sources import download
 from renewcast.store import Store
 
-from .conftest import TOP10
+from .conftest import TOP10, sha256
 
 NAMES = ("all-weeks-global.tsv", "all-weeks-countries.tsv", "most-popular.tsv")
 SIZES = {name: (TOP10 / name).stat().st_size for name in NAMES}
@@ -209,10 +209,6 @@ def store(first: Refreshed, tmp_path: Path) -> Store:
     shutil.copyfile(first.store.path, copy.path)
     shutil.copyfile(download.cache_path(first.store), download.cache_path(copy))
     return copy
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def count(store: Store, table: str) -> int:

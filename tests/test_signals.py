@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from pathlib import Path
 
@@ -15,18 +14,15 @@ from renewcast.cli import main
 from renewcast.errors import InputError
 from renewcast.store import Store
 
+from . import conftest
+from .conftest import sha256
+
 HEADER = "show_title,season,kind,value,observed,platform,url,note\n"
 IMPERFECTS = "the-imperfects-season-1"
 
 
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def write(tmp_path: Path, text: str | bytes, name: str = "signals.csv") -> Path:
-    path = tmp_path / name
-    path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
-    return path
+    return conftest.write(tmp_path, text, name)
 
 
 def test_fresh_store_holds_the_seeds_figures(con) -> None:

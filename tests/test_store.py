@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import pytest
@@ -13,12 +12,8 @@ from renewcast import lookup
 from renewcast.errors import InputError
 from renewcast.store import Store
 
-from .conftest import TOP10
+from .conftest import TOP10, sha256
 from .test_sources import GLOBAL_HEADER, titles
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def counts(store: Store) -> dict[str, int]:
@@ -64,18 +59,18 @@ def test_restated_title_replaces_and_stays_findable(store_copy: Store, tmp_path:
 def test_a_bad_file_among_good_ones_loads_nothing(store_copy: Store, tmp_path: Path) -> None:
     bad = tmp_path / "bad.tsv"
     bad.write_text(GLOBAL_HEADER + "\n2022-09-11\tTV (English)\tx\tA\tN/A\t1\t\t\t1\n", encoding="utf-8")
-    before = digest(store_copy.path)
+    before = sha256(store_copy.path)
     with pytest.raises(InputError, match="line 2, column 'weekly_rank'"):
         store_copy.ingest([TOP10 / "most-popular.tsv", bad])
-    assert digest(store_copy.path) == before
+    assert sha256(store_copy.path) == before
 
 
 def test_a_crash_half_way_leaves_the_store_as_it_was(store_copy: Store) -> None:
-    before = digest(store_copy.path)
+    before = sha256(store_copy.path)
     with pytest.raises(RuntimeError), store_copy.writing() as con:
         con.execute("DELETE FROM top10_global")
         raise RuntimeError("power cut")
-    assert digest(store_copy.path) == before
+    assert sha256(store_copy.path) == before
     assert sorted(p.name for p in store_copy.path.parent.iterdir() if p.suffix != ".lock") == ["copy.duckdb"]
 
 

@@ -12,7 +12,7 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -136,6 +136,33 @@ def _decode(name: str, data: bytes) -> str:
 
 def raise_at(name: str, row: Row | None, bad: BadValue) -> InputError:
     return InputError(name, bad.problem, line=row.line if row else None, column=bad.column, hint=bad.hint)
+
+
+def parse_records(
+    path: Path | str,
+    required: Sequence[str],
+    optional: Sequence[str],
+    make: Callable[[dict[str, str], int], Entry],
+    key: Callable[[Entry], Any],
+    duplicate: Callable[[Entry, int], BadValue],
+) -> list[Entry]:
+    """Every record of a file, each checked by ``make``; the first problem raises InputError.
+
+    ``duplicate(entry, first_line)`` says why a second record with the same ``key`` is refused.
+    """
+    name = str(path)
+    found: list[Entry] = []
+    seen: dict[Any, int] = {}
+    for row in read_rows(path, required, optional):
+        try:
+            entry = make(row.values, row.line)
+            if key(entry) in seen:
+                raise duplicate(entry, seen[key(entry)])
+        except BadValue as bad:
+            raise raise_at(name, row, bad) from None
+        seen[key(entry)] = row.line
+        found.append(entry)
+    return found
 
 
 # -- value checks (raise BadValue) -------------------------------------------------

@@ -81,21 +81,11 @@ def make_entry(values: dict[str, str], line: int | None = None) -> LedgerEntry:
 
 def parse_ledger_file(path: Path | str) -> list[LedgerEntry]:
     """Every entry of a ledger CSV/TSV, all checked; the first problem raises InputError."""
-    name = str(path)
-    entries: list[LedgerEntry] = []
-    seen: dict[tuple[str, int], int] = {}
-    for row in rec.read_rows(path, REQUIRED, OPTIONAL):
-        try:
-            entry = make_entry(row.values, row.line)
-        except rec.BadValue as bad:
-            raise rec.raise_at(name, row, bad) from None
-        if entry.key in seen:
-            raise InputError(name, f"'{entry.show_title}' season {entry.season} is already on line "
-                             f"{seen[entry.key]}", line=row.line, column="season",
-                             hint="one decision per season; keep the latest and put the rest in the note")
-        seen[entry.key] = row.line
-        entries.append(entry)
-    return entries
+    return rec.parse_records(
+        path, REQUIRED, OPTIONAL, make_entry, lambda e: e.key,
+        lambda e, first: rec.BadValue(
+            "season", f"'{e.show_title}' season {e.season} is already on line {first}",
+            "one decision per season; keep the latest and put the rest in the note"))
 
 
 def import_ledger(store: Store, path: Path | str, *, recorded_by: str | None = None) -> ImportReport:

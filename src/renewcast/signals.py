@@ -108,21 +108,10 @@ def make_observation(values: dict[str, str], line: int | None = None) -> Observa
 
 def parse_signals_file(path: Path | str) -> list[Observation]:
     """Every observation of a signals CSV/TSV, all checked; the first problem raises InputError."""
-    name = str(path)
-    found: list[Observation] = []
-    seen: dict[tuple[str, int, str, str, str], int] = {}
-    for row in rec.read_rows(path, REQUIRED, OPTIONAL):
-        try:
-            obs = make_observation(row.values, row.line)
-        except rec.BadValue as bad:
-            raise rec.raise_at(name, row, bad) from None
-        if obs.key in seen:
-            raise InputError(name, f"the same {obs.kind} observation is already on line {seen[obs.key]}",
-                             line=row.line, column="observed",
-                             hint="one value per season, kind, platform and date")
-        seen[obs.key] = row.line
-        found.append(obs)
-    return found
+    return rec.parse_records(
+        path, REQUIRED, OPTIONAL, make_observation, lambda o: o.key,
+        lambda o, first: rec.BadValue("observed", f"the same {o.kind} observation is already on line {first}",
+                                      "one value per season, kind, platform and date"))
 
 
 def import_signals(store: Store, path: Path | str) -> SignalsReport:
