@@ -40,3 +40,23 @@ def test_show_quotes_what_the_backtest_said_before_the_decision(store_copy: Stor
     result = CliRunner().invoke(main, ["--db", str(store_copy.path), "show", "The Imperfects"])
     assert "Backtest: on 2022-10-06 (day 28)" in result.output
     assert STALE not in result.output
+
+
+def test_cli_writes_retrain_stale_forecasts(store_copy: Store) -> None:
+    runner = CliRunner()
+    added = runner.invoke(main, ["--db", str(store_copy.path), "ledger", "add", "Resident Evil", "--season", "1",
+                                 "--outcome", "canceled", "--announced", "2022-08-26",
+                                 "--source", "https://example.org/resident-evil-canceled"])
+    assert added.exit_code == 0, added.output
+    assert "Retrained the forecasts" in added.output
+    assert forecast_of(store_copy)["stale"] is False
+
+
+def test_no_train_leaves_them_marked_stale(store_copy: Store, tmp_path) -> None:
+    from renewcast.config import BUNDLED_DATA
+
+    result = CliRunner().invoke(main, ["--db", str(store_copy.path), "ingest", "--no-train",
+                                       str(BUNDLED_DATA / "netflix-top10" / "most-popular.tsv")])
+    assert result.exit_code == 0, result.output
+    assert "Retrained" not in result.output
+    assert forecast_of(store_copy)["stale"] is True

@@ -32,6 +32,22 @@ def emit_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
 
+def retrain(store: Any, enabled: bool = True) -> None:
+    """Keep stored forecasts in step with new data or decisions (about 2 s)."""
+    if not enabled:
+        return
+    from renewcast.forecast.service import retrain_if_stale
+
+    done = retrain_if_stale(store)
+    if done is not None:
+        click.echo(f"Retrained the forecasts on the new data ({done['forecasts']:,} seasons, "
+                   f"as of {done['as_of']}).")
+
+
+NO_TRAIN = click.option("--no-train", is_flag=True,
+                        help="Do not retrain the stored forecasts afterwards (run 'renewcast train' later).")
+
+
 def open_store(ctx: click.Context, *, build: bool = True) -> Any:
     from renewcast.store import Store
 
@@ -57,9 +73,10 @@ def main(ctx: click.Context, db: Path | None) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@NO_TRAIN
 @click.pass_context
 @friendly_errors
-def ingest(ctx: click.Context, paths: tuple[Path, ...]) -> None:
+def ingest(ctx: click.Context, paths: tuple[Path, ...], no_train: bool) -> None:
     """Load Netflix files or folders (TSV or XLSX; the kind is recognised by its columns).
 
     All files load in one transaction: if any is bad, nothing changes.
@@ -70,6 +87,7 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...]) -> None:
         click.echo(f"{kind:14} {rows:>8,} rows  {path}")
     click.echo(f"Ingested {report.rows:,} rows into {store.path}"
                + (f"; {report.renamed} title(s) renamed by Netflix kept as aliases" if report.renamed else ""))
+    retrain(store, not no_train)
 
 
 @main.command()
@@ -200,9 +218,10 @@ def info(ctx: click.Context, as_json: bool) -> None:
 @click.option("--format", "fmt", type=click.Choice(["tsv", "xlsx"]), default="tsv", show_default=True,
               help="Which of Netflix's two formats to download.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@NO_TRAIN
 @click.pass_context
 @friendly_errors
-def refresh(ctx: click.Context, base_url: str | None, fmt: str, as_json: bool) -> None:
+def refresh(ctx: click.Context, base_url: str | None, fmt: str, as_json: bool, no_train: bool) -> None:
     """Download Netflix's latest Top 10 files and ingest those that changed.
 
     Unchanged files (HTTP 304) are skipped. If any download fails, nothing changes.
@@ -226,6 +245,7 @@ def refresh(ctx: click.Context, base_url: str | None, fmt: str, as_json: bool) -
         click.echo(f"Ingested {report.rows:,} rows into {store.path}"
                    + (f"; {report.renamed} title(s) renamed by Netflix kept as aliases"
                       if report.renamed else ""))
+        retrain(store, not no_train)
     else:
         click.echo(f"Nothing changed at {report.base_url} since the last refresh; the store is untouched.")
 
@@ -358,14 +378,16 @@ def ledger_add(ctx: click.Context, title: str, season: int | None, outcome: str,
                    + (" (the previous entry is kept in the history)." if result.changed else "."))
     if not charted:
         click.echo(f"Note: {name} is {ledger.NOT_CHARTED}; the entry is kept but matches no season.")
+    retrain(store)
 
 
 @ledger_group.command(name="import")
 @click.argument("file", type=click.Path(path_type=Path), required=False)
 @click.option("--by", "recorded_by", metavar="NAME", help="Who records it (default: your user name).")
+@NO_TRAIN
 @click.pass_context
 @friendly_errors
-def ledger_import(ctx: click.Context, file: Path | None, recorded_by: str | None) -> None:
+def ledger_import(ctx: click.Context, file: Path | None, recorded_by: str | None, no_train: bool) -> None:
     """Load decisions from a CSV or TSV file (columns: show_title, season, outcome, announced,
     source, note, season_title). Every row is checked first: one bad row and nothing changes.
 
@@ -375,12 +397,14 @@ def ledger_import(ctx: click.Context, file: Path | None, recorded_by: str | None
 
     if file is None:
         file, recorded_by = ledger.BUNDLED_LEDGER, recorded_by or "bundled"
-    result = ledger.import_ledger(open_store(ctx), file, recorded_by=recorded_by or _who())
+    store = open_store(ctx)
+    result = ledger.import_ledger(store, file, recorded_by=recorded_by or _who())
     click.echo(f"Imported {file}: {len(result.added)} added, {len(result.changed)} changed"
                + (" (old versions kept in the history)" if result.changed else "")
                + f", {len(result.unchanged)} unchanged.")
     if result.unmatched:
         click.echo(_unmatched_note(result.unmatched))
+    retrain(store, not no_train)
 
 
 @ledger_group.command(name="history")

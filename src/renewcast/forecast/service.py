@@ -187,3 +187,14 @@ def backtested(con: duckdb.DuckDBPyConnection, slug: str) -> dict[str, Any] | No
         if row["slug"] == slug:
             return {**row, "horizon_days": found["horizon_days"]}
     return None
+
+
+def retrain_if_stale(store: Store) -> dict[str, Any] | None:
+    """Retrain when the store holds forecasts computed before its latest data change.
+
+    A store that never had forecasts (a bare ``ingest`` into a new file) is left alone.
+    """
+    with store.reading() as con:
+        if not _has_table(con, "forecasts") or not forecasts_are_stale(con):
+            return None
+    return train(store)
