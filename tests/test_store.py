@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -89,3 +90,20 @@ def test_titles_round_trip_through_the_store(tmp_path: Path, names: list[tuple[s
     store.ingest([path])
     rows = store.query("SELECT show_title, season_title FROM top10_global ORDER BY weekly_hours_viewed")
     assert [(r["show_title"], r["season_title"]) for r in rows] == names
+
+
+def test_parallel_parsing_gives_the_same_store_and_the_same_errors(built_store: Store, tmp_path: Path) -> None:
+    """What `renewcast ingest` does: large inputs parsed in worker processes."""
+    folders = [TOP10.parent / "netflix-top10", TOP10.parent / "netflix-engagement"]
+    store = Store(tmp_path / "parallel.duckdb")
+    store.ingest(folders, parallel=True)
+    assert counts(store) == counts(built_store)
+    broken = tmp_path / "broken"
+    shutil.copytree(TOP10, broken)
+    path = broken / "all-weeks-global.tsv"
+    path.write_text(path.read_text(encoding="utf-8").replace("\t3\tThe Imperfects", "\tthree\tThe Imperfects"),
+                    encoding="utf-8")
+    before = sha256(store.path)
+    with pytest.raises(InputError, match=r"all-weeks-global.tsv, line \d+, column 'weekly_rank'"):
+        store.ingest([broken], parallel=True)
+    assert sha256(store.path) == before

@@ -54,7 +54,7 @@ def open_store(ctx: click.Context, *, build: bool = True) -> Any:
     store = Store(ctx.obj["db"])
     if build and not store.exists():
         click.echo(f"Building the store from the bundled Netflix data at {store.path} ...", err=True)
-        store.ensure()
+        store.ensure(parallel=True)
     return store
 
 
@@ -82,7 +82,7 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], no_train: bool) -> None:
     All files load in one transaction: if any is bad, nothing changes.
     """
     store = open_store(ctx, build=False)
-    report = store.ingest(list(paths))
+    report = store.ingest(list(paths), parallel=True)
     for path, kind, rows in report.files:
         click.echo(f"{kind:14} {rows:>8,} rows  {path}")
     click.echo(f"Ingested {report.rows:,} rows into {store.path}"
