@@ -29,10 +29,6 @@ class BadEntry(RenewcastError):
     status_code = 422
 
 
-class Unavailable(RenewcastError):
-    status_code = 503
-
-
 async def cached_json(request: Request, key: tuple[Any, ...],
                       compute: Callable[[duckdb.DuckDBPyConnection], Any]) -> Response:
     """The serialised answer, computed once per store generation."""
@@ -106,8 +102,6 @@ write_router = APIRouter(prefix="/api/v1", tags=["write"], dependencies=[Depends
 
 def write(request: Request, kind: str, entry: dict[str, Any]) -> Response:
     func = data.writer(kind)
-    if func is None:
-        raise Unavailable(f"writing {kind} entries is not available in this version")
     accepted = [n for n, p in inspect.signature(func).parameters.items() if p.kind is p.KEYWORD_ONLY]
     unknown = sorted(set(entry) - set(accepted))
     if unknown:

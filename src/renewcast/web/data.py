@@ -1,13 +1,11 @@
 """What the pages show, assembled from library calls.
 
-The forecast, the ledger and the fan signals come from modules that may not be
-installed in every build; this is the ONE place that imports them, lazily, and
-degrades to ``None``/``[]`` with a note when they are missing.
+Forecast, ledger and signals problems (no trained forecasts yet, say) degrade to
+``None``/``[]`` with a note, so a page never fails for want of a forecast.
 """
 
 from __future__ import annotations
 
-import importlib
 import statistics
 from collections import defaultdict
 from collections.abc import Callable
@@ -15,37 +13,21 @@ from typing import Any
 
 import duckdb
 
-from renewcast import lookup, metrics, report
+from renewcast import ledger, lookup, metrics, report, signals
 from renewcast.errors import RenewcastError, TitleNotFound
-
-NOT_YET = "forecast not available yet"
-
-
-def _optional(module: str, name: str) -> Callable[..., Any] | None:
-    try:
-        mod = importlib.import_module(f"renewcast.{module}")
-    except ImportError:
-        return None
-    func = getattr(mod, name, None)
-    return func if callable(func) else None
+from renewcast.forecast import service as forecasts
 
 
 def forecast_season(con: duckdb.DuckDBPyConnection, slug: str) -> tuple[dict[str, Any] | None, str | None]:
-    func = _optional("forecast", "forecast_season")
-    if func is None:
-        return None, NOT_YET
     try:
-        return func(con, slug), None
+        return forecasts.forecast_season(con, slug), None
     except RenewcastError as err:
         return None, str(err)
 
 
 def board(con: duckdb.DuckDBPyConnection) -> tuple[list[dict[str, Any]], str | None]:
-    func = _optional("forecast", "board")
-    if func is None:
-        return [], NOT_YET
     try:
-        rows = list(func(con))
+        rows = list(forecasts.board(con))
     except RenewcastError as err:
         return [], str(err)
     flat = []
@@ -62,54 +44,26 @@ def board(con: duckdb.DuckDBPyConnection) -> tuple[list[dict[str, Any]], str | N
 
 
 def backtest(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, Any] | None, str | None]:
-    func = _optional("forecast", "latest_backtest")
-    if func is None:
-        return None, NOT_YET
-    try:
-        result = func(con)
-    except RenewcastError as err:
-        return None, str(err)
+    result = forecasts.latest_backtest(con)
     return result, None if result else "no backtest has been run yet ('renewcast backtest')"
 
 
 def ledger_status(con: duckdb.DuckDBPyConnection, slug: str) -> dict[str, Any] | None:
-    func = _optional("ledger", "status")
-    if func is None:
-        return None
-    try:
-        return func(con, slug)  # type: ignore[no-any-return]
-    except RenewcastError:
-        return None
+    return ledger.status(con, slug)
 
 
 def ledger_entries(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    func = _optional("ledger", "list_entries")
-    if func is None:
-        return []
-    try:
-        return list(func(con))
-    except RenewcastError:
-        return []
+    return ledger.list_entries(con)
 
 
 def signals_for(con: duckdb.DuckDBPyConnection, slug: str) -> list[dict[str, Any]]:
-    func = _optional("signals", "for_season")
-    if func is None:
-        return []
-    try:
-        return list(func(con, slug))
-    except RenewcastError:
-        return []
+    return signals.for_season(con, slug)
 
 
-def writer(kind: str) -> Callable[..., Any] | None:
-    """The library function that records a ledger entry or a signal, if installed."""
-    names = {"ledger": ("record", "add_entry", "add"), "signals": ("record", "add_signal", "add")}[kind]
-    for name in names:
-        func = _optional(kind, name)
-        if func is not None:
-            return func
-    return None
+def writer(kind: str) -> Callable[..., Any]:
+    """The library function that records a ledger entry or a signal."""
+    writers: dict[str, Callable[..., Any]] = {"ledger": ledger.add_entry, "signals": signals.add_signal}
+    return writers[kind]
 
 
 # -- page data -------------------------------------------------------------------------
