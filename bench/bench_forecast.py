@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from renewcast import forecast
+from renewcast import build, forecast
 from renewcast.forecast.backtest import run_backtest
 from renewcast.forecast.features import load_history
 from renewcast.ledger import import_ledger
@@ -51,7 +51,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         store = Store(Path(tmp) / "bench.duckdb")
         start = time.perf_counter()
-        store.ensure()
+        build.ensure(store)
         print(f"fresh store build (with forecasts):  {time.perf_counter() - start:7.2f} s (once)")
         if args.ledger:
             import_ledger(store, args.ledger)  # on top of the shipped ledger

@@ -24,6 +24,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from renewcast import build
 from renewcast.store import Store
 
 LUA = """
@@ -85,7 +86,7 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="renewcast-bench-"))
     db = args.db or tmp / "renewcast.duckdb"
     if not db.exists():
-        Store(db).ensure()
+        build.ensure(Store(db))
         subprocess.run([sys.executable, "-m", "renewcast", "--db", str(db), "train"],
                        capture_output=True, check=False)  # board with forecasts, when installed
     with Store(db).reading() as con:

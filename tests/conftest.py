@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from renewcast import build
 from renewcast.config import BUNDLED_DATA
 from renewcast.store import Store
 
@@ -33,7 +34,7 @@ ENGAGEMENT = BUNDLED_DATA / "netflix-engagement"
 def built_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
     """A store built from every bundled file, once per test session (read-only use)."""
     store = Store(tmp_path_factory.mktemp("built") / "renewcast.duckdb")
-    store.ensure()
+    build.ensure(store)
     return store
 
 

@@ -36,9 +36,9 @@ def retrain(store: Any, enabled: bool = True) -> None:
     """Keep stored forecasts in step with new data or decisions (about 2 s)."""
     if not enabled:
         return
-    from renewcast.forecast.service import retrain_if_stale
+    from renewcast import build
 
-    done = retrain_if_stale(store)
+    done = build.retrain(store)
     if done is not None:
         click.echo(f"Retrained the forecasts on the new data ({done['forecasts']:,} seasons, "
                    f"as of {done['as_of']}).")
@@ -48,14 +48,24 @@ NO_TRAIN = click.option("--no-train", is_flag=True,
                         help="Do not retrain the stored forecasts afterwards (run 'renewcast train' later).")
 
 
-def open_store(ctx: click.Context, *, build: bool = True) -> Any:
+def open_store(ctx: click.Context, *, empty: bool = False) -> Any:
+    """The store; whatever the first command is, a new one starts from the bundled snapshot."""
+    from renewcast import build
     from renewcast.store import Store
 
     store = Store(ctx.obj["db"])
-    if build and not store.exists():
+    if not empty and not store.exists():
         click.echo(f"Building the store from the bundled Netflix data at {store.path} ...", err=True)
-        store.ensure(parallel=True)
-    return store
+    return build.open_store(store.path, empty=empty, parallel=True)
+
+
+def freshness_note(con: Any) -> None:
+    """On stderr, when Netflix's newest week is old: every answer says what it knew and when."""
+    from renewcast import report
+
+    known = report.freshness(con)
+    if known["stale"]:
+        click.echo(f"Note: {known['note']}.", err=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -73,16 +83,22 @@ def main(ctx: click.Context, db: Path | None) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--empty", is_flag=True, help="Into a new store, load only these files (no bundled snapshot, "
+              "ledger or catalog).")
 @NO_TRAIN
 @click.pass_context
 @friendly_errors
-def ingest(ctx: click.Context, paths: tuple[Path, ...], no_train: bool) -> None:
+def ingest(ctx: click.Context, paths: tuple[Path, ...], empty: bool, no_train: bool) -> None:
     """Load Netflix files or folders (TSV or XLSX; the kind is recognised by its columns).
 
-    All files load in one transaction: if any is bad, nothing changes.
+    All files load in one transaction: if any is bad, nothing changes. A new store is
+    built from the bundled snapshot first (unless --empty). Publications may come in
+    any order: an older one never overwrites a newer one's restated rows.
     """
-    store = open_store(ctx, build=False)
-    report = store.ingest(list(paths), parallel=True)
+    from renewcast import build
+
+    store = open_store(ctx, empty=empty)
+    report, _ = build.ingest(store, list(paths), parallel=True, train=False)
     for path, kind, rows in report.files:
         click.echo(f"{kind:14} {rows:>8,} rows  {path}")
     click.echo(f"Ingested {report.rows:,} rows into {store.path}"
@@ -104,6 +120,7 @@ def show(ctx: click.Context, title: str, season: int | None, as_json: bool, as_o
 
     with open_store(ctx).reading() as con:
         data = report.season_report(con, lookup.resolve(con, title, season))
+        freshness_note(con)
         if as_of is not None and data["kind"] == "TV":
             from renewcast import forecast
 
@@ -174,6 +191,8 @@ def top10(ctx: click.Context, as_json: bool) -> None:
 
     with open_store(ctx).reading() as con:
         data = report.latest_week(con)
+        data["known"] = report.freshness(con)
+        freshness_note(con)
     if as_json:
         emit_json(data)
     else:
@@ -198,12 +217,17 @@ def info(ctx: click.Context, as_json: bool) -> None:
             UNION ALL SELECT 'seasons', count(*), min(first_week), max(last_week) FROM seasons"""),
         "reports": store.query("SELECT * FROM reports ORDER BY report"),
     }
+    from renewcast import report
+
+    with store.reading() as con:
+        data["known"] = report.freshness(con)
     if as_json:
         emit_json(data)
         return
     from renewcast import text
 
     click.echo(f"Store: {data['db']}")
+    click.echo(f"{data['known']['note']}. Today is {data['known']['today']}.")
     click.echo(text.table(["Table", "Rows", "First week", "Last week"],
                           [(t["table_name"], f"{t['rows']:,}", t["first"], t["last"]) for t in data["tables"]],
                           "lrll"))
@@ -233,8 +257,11 @@ def refresh(ctx: click.Context, base_url: str | None, fmt: str, as_json: bool, n
     store = open_store(ctx)
     # A bar only for a person watching: never into a pipe, a log or the JSON consumer's stderr.
     progress = _progress_bar if sys.stderr.isatty() and not as_json else None
+    from renewcast import build
+
     report = download.refresh(store, base_url or settings.base_url, fmt, timeout=settings.timeout_seconds,
-                              retries=settings.retries, progress=progress)
+                              retries=settings.retries, progress=progress,
+                              ingest=lambda paths: build.ingest(store, paths, source="refresh", train=False)[0])
     if as_json:
         emit_json(report.as_dict())
         return
@@ -266,7 +293,7 @@ def _progress_bar(label: str, total: int | None) -> Any:
 
 
 # -- renewal ledger and fan signals ------------------------------------------------------
-_OUTCOMES = ["renewed", "canceled", "final", "limited"]  # renewcast.ledger.OUTCOMES (kept lazy)
+_OUTCOMES = ["renewed", "renewed_final", "canceled", "final", "reversed", "limited"]  # ledger.OUTCOMES (lazy)
 
 
 def _who() -> str:
@@ -506,6 +533,116 @@ def signal_list(ctx: click.Context, title: str | None, as_json: bool) -> None:
           r["observed"], "" if r["charted"] else ledger.NOT_CHARTED) for r in rows]))
 
 
+# -- the title catalog --------------------------------------------------------------------
+_DECIDES = ["yes", "no", "unknown"]  # renewcast.catalog (kept lazy)
+_FORMATS = ["scripted_drama", "scripted_comedy", "animation", "anime", "kids", "reality", "docuseries",
+            "standup_variety", "sports_live", "unknown"]
+_RUNS = ["ongoing", "limited", "anthology", "ended", "unknown"]
+
+
+@main.group(name="catalog")
+def catalog_group() -> None:
+    """What each show is: whether Netflix decides its seasons, its format and its run."""
+
+
+@catalog_group.command(name="list")
+@click.option("--netflix-decides", "decides", type=click.Choice(_DECIDES))
+@click.option("--format", "fmt", type=click.Choice(_FORMATS))
+@click.option("--run", type=click.Choice(_RUNS))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.pass_context
+@friendly_errors
+def catalog_list(ctx: click.Context, decides: str | None, fmt: str | None, run: str | None, as_json: bool) -> None:
+    """The catalog's rows, by title; the options filter."""
+    from renewcast import catalog, text
+
+    with open_store(ctx).reading() as con:
+        rows = catalog.list_entries(con, netflix_decides=decides, format=fmt, run=run)
+    if as_json:
+        emit_json(rows)
+        return
+    click.echo(text.table(["Show", "Season", "Netflix decides", "Format", "Run", "Evidence"],
+                          [(r["show_title"], r["season"] or "all", r["netflix_decides"], r["format"], r["run"],
+                            r["evidence"]) for r in rows]))
+    click.echo(f"{len(rows):,} row(s).")
+
+
+@catalog_group.command(name="set")
+@click.argument("title")
+@click.option("--season", "-s", type=int, default=0, help="Only this season (default: the whole show).")
+@click.option("--netflix-decides", "decides", required=True, type=click.Choice(_DECIDES))
+@click.option("--format", "fmt", required=True, type=click.Choice(_FORMATS))
+@click.option("--run", required=True, type=click.Choice(_RUNS))
+@click.option("--source", metavar="URL", help="The page the labels rest on.")
+@click.option("--note", help="What the page says, briefly.")
+@click.option("--by", "recorded_by", metavar="NAME", help="Who records it (default: your user name).")
+@NO_TRAIN
+@click.pass_context
+@friendly_errors
+def catalog_set(ctx: click.Context, title: str, season: int, decides: str, fmt: str, run: str,
+                source: str | None, note: str | None, recorded_by: str | None, no_train: bool) -> None:
+    """Record (or correct) what a show is; the previous row is kept in the history."""
+    from renewcast import catalog, lookup
+
+    store = open_store(ctx)
+    with store.reading() as con:
+        show = lookup.resolve(con, title)["show_title"]
+    result = catalog.set_entry(store, show_title=show, season=season, netflix_decides=decides, format=fmt,
+                               run=run, evidence="page" if source else "user", source=source, note=note,
+                               recorded_by=recorded_by or _who())
+    scope = f"{show} season {season}" if season else show
+    verb = "Unchanged" if result.unchanged else "Corrected" if result.changed else "Recorded"
+    click.echo(f"{verb}: {scope}: netflix_decides={decides}, format={fmt}, run={run}.")
+    retrain(store, not no_train and not result.unchanged)
+
+
+@catalog_group.command(name="import")
+@click.argument("file", type=click.Path(path_type=Path), required=False)
+@click.option("--by", "recorded_by", metavar="NAME", help="Who records it (default: your user name).")
+@NO_TRAIN
+@click.pass_context
+@friendly_errors
+def catalog_import(ctx: click.Context, file: Path | None, recorded_by: str | None, no_train: bool) -> None:
+    """Load rows from a CSV or TSV file (columns: show_title, season, netflix_decides, format, run,
+    evidence, source, note). Every row is checked first: one bad row and nothing changes.
+
+    Without FILE, load the catalog shipped with renewcast (to update an older store).
+    """
+    from renewcast import catalog
+
+    if file is None:
+        file, recorded_by = catalog.BUNDLED_CATALOG, recorded_by or "bundled"
+    store = open_store(ctx)
+    result = catalog.import_catalog(store, file, recorded_by=recorded_by or _who())
+    click.echo(f"Imported {file}: {len(result.added)} added, {len(result.changed)} changed"
+               + (" (old versions kept in the history)" if result.changed else "")
+               + f", {len(result.unchanged)} unchanged.")
+    if result.unmatched:
+        click.echo(f"{len(result.unmatched)} row(s) name shows not in the Top 10 (kept).")
+    retrain(store, not no_train)
+
+
+@catalog_group.command(name="history")
+@click.argument("title")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.pass_context
+@friendly_errors
+def catalog_history(ctx: click.Context, title: str, as_json: bool) -> None:
+    """Every version of a show's catalog rows, current and replaced."""
+    from renewcast import catalog, lookup, text
+
+    with open_store(ctx).reading() as con:
+        rows = catalog.history(con, lookup.resolve(con, title)["show_title"])
+    if as_json:
+        emit_json(rows)
+        return
+    click.echo(text.table(["Season", "Netflix decides", "Format", "Run", "Recorded", "By", "State", "Source"],
+                          [(r["season"] or "all", r["netflix_decides"], r["format"], r["run"],
+                            str(r["recorded_at"])[:19], r["recorded_by"],
+                            "current" if r["current"] else f"replaced {str(r['replaced_at'])[:19]}",
+                            r["source"] or r["evidence"]) for r in rows]))
+
+
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 @click.pass_context
@@ -532,18 +669,18 @@ def train(ctx: click.Context, as_json: bool) -> None:
 @friendly_errors
 def forecast_cmd(ctx: click.Context, as_of: Any, as_json: bool) -> None:
     """TV seasons awaiting a renewal decision, most at risk first."""
-    from renewcast import forecast
-    from renewcast.forecast import render
+    from renewcast import forecast, text
 
     with open_store(ctx).reading() as con:
         rows = forecast.board(con, as_of.date() if as_of else None)
+        freshness_note(con)
     if as_json:
         emit_json([{"slug": r["slug"], "title": r["title"], "probability": r["probability"],
                     "as_of": r["as_of"], "days_since_premiere": r["timeline"]["days_since_premiere"],
                     "in_limbo": r["timeline"]["in_limbo"],
                     "main_reason": r["reasons"][0]["text"] if r["reasons"] else None} for r in rows])
     else:
-        click.echo(render.board(rows))
+        click.echo(text.board(rows))
 
 
 @main.command()
@@ -557,14 +694,13 @@ def forecast_cmd(ctx: click.Context, as_of: Any, as_json: bool) -> None:
 @friendly_errors
 def backtest(ctx: click.Context, ledger_file: Path | None, horizon_days: int, as_json: bool) -> None:
     """Walk-forward backtest of the model against the rule of thumb and 'always renewed'."""
-    from renewcast import forecast
-    from renewcast.forecast import render
+    from renewcast import forecast, text
 
     result = forecast.walk_forward(open_store(ctx), horizon_days, ledger_file)
     if as_json:
         emit_json(result)
     else:
-        click.echo(render.backtest(result))
+        click.echo(text.backtest(result))
 
 
 

@@ -9,7 +9,6 @@ A row for a season that never charted in the Top 10 is kept with ``slug`` NULL.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,14 +23,17 @@ from renewcast.titles import normalize
 
 __all__ = [
     "BUNDLED_LEDGER", "NOT_CHARTED", "OUTCOMES", "ImportReport", "LedgerEntry", "add_entry", "apply", "awaiting",
-    "bundled_import", "history", "import_ledger", "list_entries", "make_entry", "parse_ledger_file",
+    "history", "import_ledger", "list_entries", "make_entry", "parse_ledger_file",
     "rematch", "season_status", "status",
 ]
 
 BUNDLED_LEDGER = BUNDLED_DATA / "ledger.csv"
-OUTCOMES = ("renewed", "canceled", "final", "limited")
+#: renewed: another season ordered; renewed_final: ordered as the last one; canceled; final:
+#: this season was announced as the last; reversed: a renewal later withdrawn; limited:
+#: never meant to continue. A season's story can hold several (renewed, then reversed).
+OUTCOMES = ("renewed", "renewed_final", "canceled", "final", "reversed", "limited")
 #: Outcomes that must cite where they were reported.
-NEEDS_SOURCE = frozenset({"renewed", "canceled", "final"})
+NEEDS_SOURCE = frozenset(OUTCOMES) - {"limited"}
 REQUIRED = ("show_title", "season", "outcome", "announced", "source")
 OPTIONAL = ("note", "season_title")
 NOT_CHARTED = "not in the Top 10"
@@ -42,6 +44,9 @@ _OUTCOME_HINTS = {
     "ended": "write 'final' for a season announced as the last",
     "final season": "write 'final'",
 }
+#: On one day, the later word wins: a reversal over the renewal it withdraws.
+_PRECEDENCE = ("CASE outcome WHEN 'reversed' THEN 0 WHEN 'canceled' THEN 1 WHEN 'renewed_final' THEN 2 "
+               "WHEN 'final' THEN 3 WHEN 'renewed' THEN 4 ELSE 5 END")
 _COLUMNS = ("show_title, season, season_title, outcome, announced, announced_date, source, note, slug, "
             "recorded_at, recorded_by")
 
@@ -59,8 +64,9 @@ class LedgerEntry:
     line: int | None = None  # in the file it came from
 
     @property
-    def key(self) -> tuple[str, int]:
-        return (self.show_title, self.season)
+    def key(self) -> tuple[str, int, str]:
+        """One event per season and outcome; a title's case or spelling never makes a second."""
+        return (normalize(self.show_title), self.season, self.outcome)
 
 
 #: What an import or add did (shared with the signals).
@@ -84,8 +90,8 @@ def parse_ledger_file(path: Path | str) -> list[LedgerEntry]:
     return rec.parse_records(
         path, REQUIRED, OPTIONAL, make_entry, lambda e: e.key,
         lambda e, first: rec.BadValue(
-            "season", f"'{e.show_title}' season {e.season} is already on line {first}",
-            "one decision per season; keep the latest and put the rest in the note"))
+            "season", f"'{e.show_title}' season {e.season} is already '{e.outcome}' on line {first}",
+            "one row per season and outcome; keep the earliest report and put the rest in the note"))
 
 
 def import_ledger(store: Store, path: Path | str, *, recorded_by: str | None = None) -> ImportReport:
@@ -115,7 +121,7 @@ def apply(con: duckdb.DuckDBPyConnection, entries: list[LedgerEntry], *, recorde
     now = now or dt.datetime.now()
     index = rec.SeasonIndex(con)
     report: rec.ImportReport[LedgerEntry] = ImportReport(path)
-    current = {(r["show_title"], r["season"]): r for r in rows_as_dicts(con.execute(
+    current = {(normalize(r["show_title"]), r["season"], r["outcome"]): r for r in rows_as_dicts(con.execute(
         "SELECT * FROM ledger"))}
     inserts, replaced = [], []
     for e in entries:
@@ -126,8 +132,8 @@ def apply(con: duckdb.DuckDBPyConnection, entries: list[LedgerEntry], *, recorde
         if old is not None and _same(old, e):
             report.unchanged.append(e)
             if old["slug"] != slug:
-                con.execute("UPDATE ledger SET slug = ? WHERE show_title = ? AND season = ?",
-                            [slug, e.show_title, e.season])
+                con.execute("UPDATE ledger SET slug = ? WHERE show_title = ? AND season = ? AND outcome = ?",
+                            [slug, old["show_title"], e.season, e.outcome])
             continue
         (report.changed if old is not None else report.added).append(e)
         if old is not None:
@@ -135,11 +141,11 @@ def apply(con: duckdb.DuckDBPyConnection, entries: list[LedgerEntry], *, recorde
         inserts.append([e.show_title, e.season, e.season_title, e.outcome, e.announced, e.announced_date,
                         e.source, e.note, slug, now, recorded_by])
     for old in replaced:
+        where = "show_title = ? AND season = ? AND outcome = ?"
+        keys = [old["show_title"], old["season"], old["outcome"]]
         con.execute(f"INSERT INTO ledger_history ({_COLUMNS}, replaced_at, replaced_by) "
-                    f"SELECT {_COLUMNS}, ?, ? FROM ledger WHERE show_title = ? AND season = ?",
-                    [now, recorded_by, old["show_title"], old["season"]])
-        con.execute("DELETE FROM ledger WHERE show_title = ? AND season = ?",
-                    [old["show_title"], old["season"]])
+                    f"SELECT {_COLUMNS}, ?, ? FROM ledger WHERE {where}", [now, recorded_by, *keys])
+        con.execute(f"DELETE FROM ledger WHERE {where}", keys)
     if inserts:
         con.executemany(f"INSERT INTO ledger ({_COLUMNS}) VALUES ({', '.join('?' * 11)})", inserts)
     return report
@@ -160,20 +166,6 @@ def rematch(con: duckdb.DuckDBPyConnection) -> None:
         if updates:
             con.executemany(f"UPDATE {table} SET slug = ? WHERE show_title = ? AND season = ? "
                             "AND coalesce(season_title, '') = ?", updates)
-
-
-def bundled_import() -> Callable[[duckdb.DuckDBPyConnection], None]:
-    """Check the shipped ledger and signals now; the returned step records them in a build."""
-    from renewcast import signals
-
-    entries = parse_ledger_file(BUNDLED_LEDGER)
-    observations = signals.parse_signals_file(signals.BUNDLED_SIGNALS)
-
-    def record(con: duckdb.DuckDBPyConnection) -> None:
-        apply(con, entries, recorded_by="bundled", path=str(BUNDLED_LEDGER))
-        signals.apply(con, observations, path=str(signals.BUNDLED_SIGNALS))
-
-    return record
 
 
 # -- reading ---------------------------------------------------------------------------
@@ -210,9 +202,12 @@ def awaiting(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     return [{k: rec.iso(v) for k, v in r.items()} for r in rows]
 
 
-def status(con: duckdb.DuckDBPyConnection, slug: str) -> dict[str, Any] | None:
-    """The current decision on a season with its earlier versions, or None (awaiting)."""
-    rows = rows_as_dicts(con.execute(f"SELECT {_COLUMNS} FROM ledger WHERE slug = ?", [slug]))
+def status(con: duckdb.DuckDBPyConnection, slug: str, as_of: dt.date | None = None) -> dict[str, Any] | None:
+    """The decision on a season as of a date (its latest event), with the season's whole
+    story (``events``, oldest first) and replaced versions (``history``); None: awaiting."""
+    rows = rows_as_dicts(con.execute(
+        f"SELECT {_COLUMNS} FROM ledger WHERE slug = ? AND (? IS NULL OR announced_date <= ?) "
+        f"ORDER BY announced_date DESC, {_PRECEDENCE}", [slug, as_of, as_of]))
     if not rows:
         return None
     current = rows[0]
@@ -220,15 +215,17 @@ def status(con: duckdb.DuckDBPyConnection, slug: str) -> dict[str, Any] | None:
         f"SELECT {_COLUMNS}, replaced_at, replaced_by FROM ledger_history "
         "WHERE (show_title = ? AND season = ?) OR slug = ? ORDER BY replaced_at DESC",
         [current["show_title"], current["season"], slug]))
-    return {**_public(current), "history": [_public(r) for r in old]}
+    return {**_public(current), "events": [_public(r) for r in reversed(rows)],
+            "history": [_public(r) for r in old]}
 
 
-def season_status(con: duckdb.DuckDBPyConnection, season: dict[str, Any]) -> dict[str, Any] | None:
-    """What a season report shows: the decision, or outcome 'awaiting'; None for films."""
+def season_status(con: duckdb.DuckDBPyConnection, season: dict[str, Any],
+                  as_of: dt.date | None = None) -> dict[str, Any] | None:
+    """What a season report shows: the decision as of a date, or outcome 'awaiting'; None for films."""
     if season.get("kind") != "TV":
         return None
-    return status(con, season["slug"]) or {"outcome": "awaiting", "announced": None, "source": None,
-                                           "note": None, "history": []}
+    return status(con, season["slug"], as_of) or {"outcome": "awaiting", "announced": None, "source": None,
+                                                  "note": None, "events": [], "history": []}
 
 
 def history(con: duckdb.DuckDBPyConnection, title: str) -> list[dict[str, Any]]:

@@ -11,8 +11,74 @@ from typing import Any
 
 import duckdb
 
-from renewcast import ledger, metrics, signals
+from renewcast import catalog, clock, ledger, metrics, signals
+from renewcast.forecast import service as forecasts
 from renewcast.store import rows_as_dicts
+
+
+def freshness(con: duckdb.DuckDBPyConnection, today: dt.date | None = None) -> dict[str, Any]:
+    """What the store knew and when: the newest Netflix week, its age today, decisions to today."""
+    today = today or clock.today()
+    row = con.execute("SELECT max(week), max(published) FROM top10_global").fetchone()
+    newest = row[0] if row else None
+    decided = con.execute("SELECT max(announced_date) FROM ledger WHERE announced_date <= ?", [today]).fetchone()
+    age = (today - newest).days if newest else None
+    stale = age is None or age > clock.STALE_AFTER_DAYS
+    if newest is None:
+        note = "No Netflix data yet: run renewcast refresh"
+    else:
+        note = f"Netflix data through {newest:%b} {newest.day}, {newest.year}, {age} days ago"
+        note += ": run renewcast refresh" if stale else ""
+    return {"today": today.isoformat(), "data_through": newest.isoformat() if newest else None,
+            "data_age_days": age, "stale": stale, "stale_after_days": clock.STALE_AFTER_DAYS,
+            "decisions_through": today.isoformat(),
+            "latest_decision": decided[0].isoformat() if decided and decided[0] else None, "note": note}
+
+
+def headline(status: dict[str, Any] | None, label: dict[str, Any] | None, season_number: int | None,
+             days_since_premiere: int | None) -> str | None:
+    """The first thing a fan reads: the decision when there is one, never odds before it."""
+    if status is None:  # a film
+        return None
+    n = season_number or status.get("season") or 1
+    outcome, when, plural = status.get("outcome"), status.get("announced"), "s" if n != 1 else ""
+    if outcome == "canceled":
+        return f"Canceled after {n} season{plural}: announced {when}"
+    if outcome == "reversed":
+        return f"Canceled after {n} season{plural}: the renewal was withdrawn, announced {when}"
+    if outcome == "renewed":
+        return f"Renewed for season {n + 1}: announced {when}"
+    if outcome == "renewed_final":
+        return f"Renewed for a final season {n + 1}: announced {when}"
+    if outcome == "final":
+        return f"Final season (announced {when})"
+    if outcome == "limited":
+        return "A limited series: no further season was planned"
+    why = (label or {}).get("why_not_awaited")
+    if why:
+        return f"No renewal decision to wait for: {why}"
+    waited = f", {days_since_premiere} days after its premiere" if days_since_premiere is not None else ""
+    return f"Awaiting Netflix's decision{waited}"
+
+
+def show_verdict(con: duckdb.DuckDBPyConnection, show_title: str) -> str | None:
+    """The verdict for the whole show, from its latest decided season: 'Squid Game ended with Season 3.'"""
+    rows = rows_as_dicts(con.execute(
+        "SELECT season, outcome, announced FROM ledger WHERE lower(show_title) = lower(?) AND announced_date <= ? "
+        "ORDER BY season DESC, announced_date DESC", [show_title, clock.today()]))
+    if not rows:
+        return None
+    last = rows[0]
+    n, outcome = last["season"], last["outcome"]
+    if outcome == "final":
+        return f"{show_title} ended with Season {n}."
+    if outcome in ("canceled", "reversed"):
+        return f"{show_title} was canceled after Season {n}."
+    if outcome == "renewed_final":
+        return f"{show_title} will end with Season {n + 1}."
+    if outcome == "renewed":
+        return f"{show_title} is renewed for Season {n + 1}."
+    return None
 
 
 def season_report(con: duckdb.DuckDBPyConnection, season: dict[str, Any]) -> dict[str, Any]:
@@ -20,7 +86,16 @@ def season_report(con: duckdb.DuckDBPyConnection, season: dict[str, Any]) -> dic
     weeks = metrics.build_weeks(metrics.season_rows(con, season), season["runtime_hours"], premiere)
     drop = metrics.rule_of_thumb(weeks, premiere, metrics.tenth_place_hours(con, season["category"]))
     totals = metrics.summary(weeks, premiere)
+    known = freshness(con)
+    status = ledger.season_status(con, season, as_of=dt.date.fromisoformat(known["today"]))
+    label = catalog.label_for(con, season["slug"]).as_dict() if season["kind"] == "TV" else None
+    days = (dt.date.fromisoformat(known["today"]) - premiere).days + 1 if premiere else None
     return {
+        "known": known,
+        "headline": headline(status, label, season["season_number"], days),
+        "show_verdict": show_verdict(con, season["show_title"]) if season["kind"] == "TV" else None,
+        "days_since_premiere": days,
+        "catalog": label,
         "slug": season["slug"],
         "show_title": season["show_title"],
         "season_title": season["season_title"],
@@ -51,7 +126,7 @@ def season_report(con: duckdb.DuckDBPyConnection, season: dict[str, Any]) -> dic
                 [season["show_title"], season["kind"], season["slug"]]))
         ],
         # Renewal decision (outcome 'awaiting' when none; None for films) and fan/critic signals.
-        "ledger": ledger.season_status(con, season),
+        "ledger": status,
         "signals": signals.for_season(con, season["slug"]),
         # The stored renewal forecast (renewcast train); None for films or before training.
         "forecast": _stored_forecast(con, season),
@@ -61,19 +136,11 @@ def season_report(con: duckdb.DuckDBPyConnection, season: dict[str, Any]) -> dic
 
 
 def _backtested(con: duckdb.DuckDBPyConnection, season: dict[str, Any]) -> dict[str, Any] | None:
-    if season["kind"] != "TV":
-        return None
-    from renewcast.forecast.service import backtested
-
-    return backtested(con, season["slug"])
+    return forecasts.backtested(con, season["slug"]) if season["kind"] == "TV" else None
 
 
 def _stored_forecast(con: duckdb.DuckDBPyConnection, season: dict[str, Any]) -> dict[str, Any] | None:
-    if season["kind"] != "TV":
-        return None
-    from renewcast.forecast.service import stored_forecast
-
-    return stored_forecast(con, season["slug"])
+    return forecasts.stored_forecast(con, season["slug"]) if season["kind"] == "TV" else None
 
 
 def compare_report(reports: list[dict[str, Any]]) -> dict[str, Any]:

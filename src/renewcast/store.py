@@ -32,7 +32,7 @@ from renewcast.errors import StoreError
 from renewcast.sources import Parsed, expand_paths, parse_file
 from renewcast.sources.top10 import KEYS
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -40,12 +40,12 @@ CREATE TABLE IF NOT EXISTS top10_global (
     week DATE NOT NULL, category VARCHAR NOT NULL, weekly_rank INTEGER NOT NULL,
     show_title VARCHAR NOT NULL, season_title VARCHAR, weekly_hours_viewed BIGINT NOT NULL,
     runtime DOUBLE, weekly_views BIGINT, cumulative_weeks_in_top_10 INTEGER NOT NULL,
-    PRIMARY KEY (week, category, weekly_rank));
+    published DATE, PRIMARY KEY (week, category, weekly_rank));
 CREATE TABLE IF NOT EXISTS top10_country (
     country_name VARCHAR NOT NULL, country_iso2 VARCHAR NOT NULL, week DATE NOT NULL,
     category VARCHAR NOT NULL, weekly_rank INTEGER NOT NULL, show_title VARCHAR NOT NULL,
     season_title VARCHAR, cumulative_weeks_in_top_10 INTEGER NOT NULL,
-    PRIMARY KEY (country_iso2, week, category, weekly_rank));
+    published DATE, PRIMARY KEY (country_iso2, week, category, weekly_rank));
 CREATE TABLE IF NOT EXISTS most_popular (
     category VARCHAR NOT NULL, rank INTEGER NOT NULL, show_title VARCHAR NOT NULL,
     season_title VARCHAR, hours_viewed_first_91_days BIGINT NOT NULL, runtime DOUBLE,
@@ -60,19 +60,34 @@ CREATE TABLE IF NOT EXISTS title_aliases (
     alias_show VARCHAR NOT NULL, alias_season VARCHAR NOT NULL,
     show_title VARCHAR NOT NULL, season_title VARCHAR NOT NULL, source VARCHAR,
     PRIMARY KEY (alias_show, alias_season, show_title, season_title));
--- Renewal decisions, one current row per (show, season); edits keep the old row in
+-- Renewal decisions, one current row per (show, season, outcome): a season's story may
+-- hold a renewal and its reversal. ledger.apply keeps that unique. Edits keep the old row in
 -- ledger_history. announced_date is when the decision became public: for a month-only
 -- date ('2023-05') the month's last day, so an as-of forecast never sees it early.
 CREATE TABLE IF NOT EXISTS ledger (
     show_title VARCHAR NOT NULL, season INTEGER NOT NULL, season_title VARCHAR,
     outcome VARCHAR NOT NULL, announced VARCHAR NOT NULL, announced_date DATE NOT NULL,
     source VARCHAR, note VARCHAR, slug VARCHAR,
-    recorded_at TIMESTAMP NOT NULL, recorded_by VARCHAR,
-    PRIMARY KEY (show_title, season));
+    recorded_at TIMESTAMP NOT NULL, recorded_by VARCHAR);
 CREATE TABLE IF NOT EXISTS ledger_history (
     show_title VARCHAR NOT NULL, season INTEGER NOT NULL, season_title VARCHAR,
     outcome VARCHAR NOT NULL, announced VARCHAR NOT NULL, announced_date DATE NOT NULL,
     source VARCHAR, note VARCHAR, slug VARCHAR,
+    recorded_at TIMESTAMP NOT NULL, recorded_by VARCHAR,
+    replaced_at TIMESTAMP NOT NULL, replaced_by VARCHAR);
+-- What each show is (data/catalog.csv and 'renewcast catalog set'): season 0 is the
+-- whole show, a season number overrides it for that season. show_key is the normalised
+-- title, so a title's case or spelling never makes a second row.
+CREATE TABLE IF NOT EXISTS catalog (
+    show_key VARCHAR NOT NULL, show_title VARCHAR NOT NULL, season INTEGER NOT NULL,
+    netflix_decides VARCHAR NOT NULL, format VARCHAR NOT NULL, run VARCHAR NOT NULL,
+    evidence VARCHAR, source VARCHAR, note VARCHAR,
+    recorded_at TIMESTAMP NOT NULL, recorded_by VARCHAR,
+    PRIMARY KEY (show_key, season));
+CREATE TABLE IF NOT EXISTS catalog_history (
+    show_key VARCHAR NOT NULL, show_title VARCHAR NOT NULL, season INTEGER NOT NULL,
+    netflix_decides VARCHAR NOT NULL, format VARCHAR NOT NULL, run VARCHAR NOT NULL,
+    evidence VARCHAR, source VARCHAR, note VARCHAR,
     recorded_at TIMESTAMP NOT NULL, recorded_by VARCHAR,
     replaced_at TIMESTAMP NOT NULL, replaced_by VARCHAR);
 -- Fan and critic signals: time-stamped observations per season.
@@ -83,6 +98,9 @@ CREATE TABLE IF NOT EXISTS signals (
     kind VARCHAR NOT NULL, value DOUBLE NOT NULL, observed VARCHAR NOT NULL,
     observed_date DATE NOT NULL, platform VARCHAR, url VARCHAR, note VARCHAR,
     recorded_at TIMESTAMP NOT NULL);
+-- Stores made before publications were dated (schema 1) gain the column.
+ALTER TABLE top10_global ADD COLUMN IF NOT EXISTS published DATE;
+ALTER TABLE top10_country ADD COLUMN IF NOT EXISTS published DATE;
 CREATE TABLE IF NOT EXISTS ingests (
     ingested_at TIMESTAMP NOT NULL, path VARCHAR NOT NULL, sha256 VARCHAR NOT NULL,
     kind VARCHAR NOT NULL, rows INTEGER NOT NULL);
@@ -133,27 +151,6 @@ class Store:
     def exists(self) -> bool:
         return self.path.exists()
 
-    def ensure(self, *, parallel: bool = False) -> Store:
-        """Build the store from the bundled snapshot the first time it is used.
-
-        The shipped renewal ledger and fan signals (data/ledger.csv, data/signals.csv)
-        are checked first and recorded in the same write as the Netflix files.
-        """
-        if not self.exists():
-            from renewcast.ledger import bundled_import
-
-            folders = [p for p in sorted(BUNDLED_DATA.iterdir()) if p.is_dir()]  # not the ledger CSVs
-            record = bundled_import()
-
-            def record_and_forecast(con: duckdb.DuckDBPyConnection) -> None:
-                from renewcast.forecast import record_forecasts
-
-                record(con)
-                record_forecasts(con)  # so show and the web have forecasts from the start
-
-            self.ingest(folders, source="bundled", then=record_and_forecast, parallel=parallel)
-        return self
-
     def connect(self) -> duckdb.DuckDBPyConnection:
         """A read-only connection; the caller closes it (or uses ``reading``)."""
         if not self.exists():
@@ -197,6 +194,7 @@ class Store:
                     tmp.unlink()
                 con = duckdb.connect(str(tmp))
                 try:
+                    _migrate(con)
                     con.execute(SCHEMA)
                     con.execute("BEGIN TRANSACTION")
                     # Every write gets a new data version; stored forecasts remember the
@@ -289,6 +287,20 @@ def _parse_all(files: list[Path], parallel: bool = False) -> list[tuple[Path, st
         return [_parse_one(p) for p in files]  # no worker processes here: parse in this one
 
 
+def _migrate(con: duckdb.DuckDBPyConnection) -> None:
+    """Bring a store from an older renewcast up to this schema, in place (on the writer's copy)."""
+    try:
+        row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    except duckdb.CatalogException:
+        return  # a new file
+    if row and int(row[0]) < 2:
+        # Schema 1 had one ledger row per season; a season's story now has one per outcome.
+        con.execute("CREATE TABLE ledger_v2 AS SELECT * FROM ledger")
+        con.execute("DROP TABLE ledger")
+        con.execute("ALTER TABLE ledger_v2 RENAME TO ledger")
+        con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION)])
+
+
 def forecasts_are_stale(con: duckdb.DuckDBPyConnection) -> bool:
     """True when data or decisions changed after the stored forecasts were computed."""
     versions = dict(con.execute(
@@ -355,27 +367,50 @@ def _load(con: duckdb.DuckDBPyConnection, table: Parsed) -> int:
         return 0
     names = _TABLE_COLUMNS[table.kind]
     _stage(con, stage, table.kind, {n: table.columns[n] for n in names})
-    renamed = 0
     if table.kind == "most_popular":
-        con.execute(f"DELETE FROM most_popular WHERE category IN (SELECT category FROM {stage})")
-    else:
-        key = " AND ".join(f"o.{k} = s.{k}" for k in KEYS[table.kind])
-        if table.kind == "top10_global":
-            # Netflix restates: a newer file may rename a title for the same slot. Keep
-            # the old name findable as an alias of the new one.
-            inserted = con.execute(
-                f"""INSERT OR IGNORE INTO title_aliases
-                SELECT DISTINCT o.show_title, coalesce(o.season_title, ''), s.show_title,
-                       coalesce(s.season_title, ''), ?
-                FROM top10_global o JOIN {stage} s ON {key}
-                WHERE o.show_title <> s.show_title
-                   OR coalesce(o.season_title, '') <> coalesce(s.season_title, '')""",
-                [table.path],
-            ).fetchone()
-            renamed = inserted[0] if inserted else 0
-        con.execute(f"DELETE FROM {table.kind} o USING {stage} s WHERE {key}")
-    con.execute(f"INSERT INTO {table.kind} ({', '.join(names)}) SELECT * FROM {stage}")
+        _load_most_popular(con, stage, names)
+        return 0
+    # A publication is dated by its newest week. An older publication never replaces a
+    # newer one's row for the same (week, category, rank): the store is a function of the
+    # set of publications ingested, whatever their order.
+    published = max(table.columns["week"])
+    key = " AND ".join(f"o.{k} = s.{k}" for k in KEYS[table.kind])
+    renamed = 0
+    if table.kind == "top10_global":
+        # Netflix restates: a newer publication may rename a title for the same slot. The
+        # older name stays findable as an alias of the newer one, whichever came first.
+        note = "restated by the publication of weeks to "
+        inserted = con.execute(
+            f"""INSERT OR IGNORE INTO title_aliases
+            SELECT DISTINCT
+                   CASE WHEN o.published > $1 THEN s.show_title ELSE o.show_title END,
+                   CASE WHEN o.published > $1 THEN coalesce(s.season_title, '') ELSE coalesce(o.season_title, '') END,
+                   CASE WHEN o.published > $1 THEN o.show_title ELSE s.show_title END,
+                   CASE WHEN o.published > $1 THEN coalesce(o.season_title, '') ELSE coalesce(s.season_title, '') END,
+                   $2 || CAST(greatest(o.published, $1) AS VARCHAR)
+            FROM top10_global o JOIN {stage} s ON {key}
+            WHERE o.show_title <> s.show_title
+               OR coalesce(o.season_title, '') <> coalesce(s.season_title, '')""",
+            [published, note],
+        ).fetchone()
+        renamed = inserted[0] if inserted else 0
+    con.execute(f"DELETE FROM {stage} s USING {table.kind} o WHERE {key} AND o.published > ?", [published])
+    con.execute(f"DELETE FROM {table.kind} o USING {stage} s WHERE {key}")
+    con.execute(f"INSERT INTO {table.kind} ({', '.join(names)}, published) SELECT *, ? FROM {stage}", [published])
     return int(renamed or 0)
+
+
+def _load_most_popular(con: duckdb.DuckDBPyConnection, stage: str, names: list[str]) -> None:
+    """An all-time list only grows: a later publication of a category's list has at least
+    the hours of an earlier one at every rank. So the list with the larger total is the
+    newer publication, and it is kept whatever the order of ingests (ties: the incoming)."""
+    con.execute(f"""
+        DELETE FROM {stage} WHERE category IN (
+            SELECT s.category FROM (SELECT category, sum(hours_viewed_first_91_days) AS h FROM {stage} GROUP BY 1) s
+            JOIN (SELECT category, sum(hours_viewed_first_91_days) AS h FROM most_popular GROUP BY 1) o
+              USING (category) WHERE o.h > s.h)""")
+    con.execute(f"DELETE FROM most_popular WHERE category IN (SELECT category FROM {stage})")
+    con.execute(f"INSERT INTO most_popular ({', '.join(names)}) SELECT * FROM {stage}")
 
 
 def rebuild_derived(con: duckdb.DuckDBPyConnection) -> None:
@@ -395,20 +430,17 @@ def rebuild_derived(con: duckdb.DuckDBPyConnection) -> None:
         while slug in used:
             slug, n = f"{base}-{n}", n + 1
         used.add(slug)
-        ids.append((show, season or "", category, slug, titles.season_number(show, season)))
+        ids.append((show, season or "", category, slug, titles.season_number(show, season),
+                    titles.normalize(show)))
     ids_table = _stage_name()
-    _stage_rows(con, ids_table, ["show_title", "season_key", "category", "slug", "season_number"],
-                ["VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "INTEGER"], ids)
+    _stage_rows(con, ids_table, ["show_title", "season_key", "category", "slug", "season_number", "show_key"],
+                ["VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "INTEGER", "VARCHAR"], ids)
     con.execute(f"""
         CREATE OR REPLACE TABLE seasons AS
-        SELECT i.slug, i.season_number, s.* FROM seasons_base s JOIN {ids_table} i
+        SELECT i.slug, i.season_number, i.show_key, s.* FROM seasons_base s JOIN {ids_table} i
           ON s.show_title = i.show_title AND coalesce(s.season_title, '') = coalesce(i.season_key, '')
          AND s.category = i.category""")
     _build_title_keys(con)
-    from renewcast import ledger, signals  # they import this module
-
-    ledger.rematch(con)  # decisions and signals follow their seasons' new slugs
-    signals.rematch(con)
     con.execute("""
         CREATE OR REPLACE TABLE country_coverage AS
         SELECT min(week) AS first_week, max(week) AS last_week,

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from renewcast.forecast.service import NO_FORECAST
 from renewcast.report import millions, percent
 
 
@@ -34,8 +35,15 @@ def season(report: dict[str, Any]) -> str:
     premiere = report["premiere"] or "unknown"
     if report["premiere_estimated"]:
         premiere += " (estimated from its first Top 10 week)"
-    out = [
-        f"{title}  ·  {report['category']}",
+    out = [f"{title}  ·  {report['category']}"]
+    if report.get("headline"):
+        status = report.get("ledger") or {}
+        out.append(report["headline"] + (f" (source: {status['source']})" if status.get("source") else "") + ".")
+    if report.get("show_verdict") and report["show_verdict"] != report.get("headline"):
+        out.append(report["show_verdict"])
+    known = report["known"]
+    out.append(f"{known['note']}. Decisions up to {known['today']}.")
+    out += [
         f"Premiere {premiere}  ·  runtime {report['runtime'] or 'unknown'}"
         + (f" ({report['runtime_source']})" if report["runtime_source"] else ""),
         "",
@@ -80,26 +88,32 @@ def season(report: dict[str, Any]) -> str:
             out.append("Charted in no country's Top 10 in the country lists.")
     else:
         out.append(f"Countries: {countries['note']}.")
-    if report.get("ledger"):
+    if report.get("ledger") and report["ledger"].get("events"):
         out.append(decision(report["ledger"]))
     if report.get("signals"):
         out.append("Fan and critic signals: " + "; ".join(signal(s) for s in report["signals"]) + ".")
     if report.get("other_seasons"):
         out.append("Other seasons: " + ", ".join(s["season_title"] or s["slug"] for s in report["other_seasons"]))
-    if "forecast" in report:
-        from renewcast.forecast.render import season_lines
-
-        lines = season_lines(report["forecast"], report["kind"])
-        if report.get("backtest"):  # what the model said before Netflix decided comes first
-            lines[1:1] = [backtest_line(report["backtest"])]
-        out += lines
+    if report["kind"] == "TV":
+        out += forecast_section(report)
     return "\n".join(out)
+
+
+def forecast_section(report: dict[str, Any]) -> list[str]:
+    """Odds only for a season Netflix still has to decide; a decided one shows its track record."""
+    decided = (report.get("ledger") or {}).get("outcome", "awaiting") != "awaiting"
+    if decided:
+        return ["", backtest_line(report["backtest"])] if report.get("backtest") else []
+    label = report.get("catalog") or {}
+    if label.get("why_not_awaited"):
+        return ["", f"No forecast: {label['why_not_awaited']}."]
+    return season_lines(report.get("forecast"), report["kind"])
 
 
 def backtest_line(b: dict[str, Any]) -> str:
     """What the walk-forward backtest said before Netflix decided."""
     rule = "canceled" if b["rule"] < 0.5 else "not canceled"
-    return (f"Backtest: on {b['predicted_on']} (day {b['horizon_days']}), trained only on what was public then, "
+    return (f"Track record: on {b['predicted_on']} (day {b['horizon_days']}), trained only on what was public then, "
             f"the model gave {b['model']:.0%} chance of renewal and the rule of thumb said {rule}; "
             f"Netflix announced '{b['outcome']}' on {b['announced']}.")
 
@@ -189,3 +203,86 @@ def signal(obs: dict[str, Any]) -> str:
     """'IMDb rating 6.1/10 (2022-11-08)', 'hashtag views 9,000,000 on tiktok (2022-11)'."""
     where = f" on {obs['platform']}" if obs.get("platform") else ""
     return f"{signal_value(obs)}{where} ({obs['observed']})"
+
+
+def season_lines(forecast: dict[str, Any] | None, kind: str = "TV") -> list[str]:
+    """The forecast section of ``renewcast show``."""
+    if kind != "TV":
+        return []
+    if forecast is None:
+        return ["", f"Forecast: {NO_FORECAST} (seasons that premiered before the Top 10 data began get none)."]
+    t = forecast["timeline"]
+    status = forecast["status"]
+    if not forecast["reasons"]:
+        return ["", f"Forecast as of {forecast['as_of']}: too few public decisions to train on "
+                f"({forecast['trained_on']}); import a ledger ('renewcast ledger import') and run "
+                "'renewcast train'."]
+    head = (f"Forecast as of {forecast['as_of']}: {forecast['probability']:.0%} chance of renewal "
+            f"(from the first {forecast['horizon_days']} days; trained on {forecast['trained_on']} "
+            f"public decisions, renewal rate {forecast['base_rate']:.0%}).")
+    if status != "awaiting":  # hindsight, labelled as such: the backtest line says what it said before
+        head = (f"Decided: {status}. For reference, with everything public on {forecast['as_of']} "
+                f"(first {forecast['horizon_days']} days) the model gives {forecast['probability']:.0%} "
+                f"chance of renewal.")
+    out = ["", head]
+    if forecast.get("stale"):
+        out.append("  (computed before the latest change to the data or the ledger: run 'renewcast train')")
+    for r in forecast["reasons"]:
+        out.append(f"  - {r['text']} ({r['effect']:+.2f} log-odds)")
+    if forecast["similar"]:
+        out.append("Most similar decided seasons: " + "; ".join(
+            f"{s['title']} ({s['outcome']})" for s in forecast["similar"]))
+    if t["median_days"] is not None and status == "awaiting":  # a decided season has no clock running
+        line = (f"Day {t['days_since_premiere']} since premiere; Netflix usually announced by day "
+                f"{t['median_days']:.0f} (90% by day {t['p90_days']:.0f})")
+        out.append(line + (": IN LIMBO, the decision is overdue." if t["in_limbo"] else "."))
+    if forecast["rule_of_thumb_says_canceled"] is not None:
+        out.append("The rule of thumb alone says: "
+                   + ("canceled." if forecast["rule_of_thumb_says_canceled"] else "not canceled."))
+    return out
+
+
+def board(rows: list[dict[str, Any]]) -> str:
+    if not rows:
+        return "No TV season is awaiting a decision on that date."
+    as_of = rows[0]["as_of"]
+    body = table(
+        ["Renewal", "Season", "Day", "Limbo", "Main reason"],
+        [[f"{r['probability']:.0%}", r["title"], r["timeline"]["days_since_premiere"],
+          "in limbo" if r["timeline"]["in_limbo"] else "",
+          r["reasons"][0]["text"] if r["reasons"] else "too few public decisions to train on"]
+         for r in rows], "rlrll")
+    return f"TV seasons awaiting a decision as of {as_of}, most at risk first\n\n{body}"
+
+
+def _fmt(x: float | None) -> str:
+    return "–" if x is None else f"{x:.3f}"
+
+
+def backtest(result: dict[str, Any]) -> str:
+    methods = ("model", "rule", "majority")
+    out = [f"Walk-forward backtest at {result['horizon_days']} days after the premiere, ledger: "
+           f"{result['ledger']}; {result['n']} seasons forecast "
+           f"({result['skipped_too_little_history']} skipped: too few decisions public yet to train on).",
+           "",
+           table(["Method", "AUC", "Accuracy", "Brier"],
+                  [[m, _fmt(result[m]["auc"]), _fmt(result[m]["accuracy"]), _fmt(result[m]["brier"])]
+                   for m in methods], "lrrr"),
+           "",
+           f"rule: {result['rule_mapping']}; majority: {result['majority_mapping']}.",
+           "", "Calibration of the model",
+           table(["P(renewed)", "Seasons", "Mean forecast", "Renewed"],
+                  [[c["bin"], c["n"], f"{c['mean_predicted']:.2f}", f"{c['observed_renewed']:.2f}"]
+                   for c in result["model"]["calibration"]], "lrrr")]
+    for key, label in (("by_year", "Premiere year"), ("by_language", "Language")):
+        out += ["", table(
+            [label, "n", "Renewed", "Model AUC", "Model acc", "Model Brier", "Rule acc", "Majority acc"],
+            [[g[key.removeprefix("by_").replace("language", "language")], g["n"], g["renewed"],
+              _fmt(g["model"]["auc"]), _fmt(g["model"]["accuracy"]), _fmt(g["model"]["brier"]),
+              _fmt(g["rule"]["accuracy"]), _fmt(g["majority"]["accuracy"])]
+             for g in result[key]], "lrrrrrrr")]
+    out += ["", f"Misses ({len(result['misses'])})",
+            table(["Season", "Forecast", "Decision", "Announced"],
+                   [[m["title"], f"{m['probability']:.0%}", m["outcome"], m["announced"]]
+                    for m in result["misses"]], "lrll")]
+    return "\n".join(out)

@@ -33,7 +33,7 @@ BINS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 def evaluation_rows(history: History, horizon: int, external: list[dict[str, Any]] | None = None
                     ) -> list[dict[str, Any]]:
     """Decisions to forecast: announced after premiere + horizon, with data to forecast from."""
-    source = external if external is not None else history.ledger
+    source = external if external is not None else history.first_decisions()
     rows = []
     for r in source:
         slug = r.get("slug")

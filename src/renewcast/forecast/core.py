@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from renewcast import clock
 from renewcast.errors import RenewcastError, SeasonNotFound
 from renewcast.forecast import explain
 from renewcast.forecast.features import FEATURES, LABELS, History, season_extra, season_features, vector
@@ -20,8 +21,9 @@ HORIZONS = (7, 14, 28, 56, 91)
 MIN_TRAINING = 20
 #: A decision is overdue ("in limbo") past this quantile of the usual wait.
 LIMBO_QUANTILE = 0.9
-#: How far back the board looks for seasons still awaiting a decision.
-BOARD_DAYS = 365
+#: How far back the board looks for seasons still awaiting a decision: two years, so a
+#: season Netflix has left hanging stays visible, marked in limbo, rather than vanishing.
+BOARD_DAYS = 730
 
 
 class ForecastError(RenewcastError):
@@ -29,8 +31,9 @@ class ForecastError(RenewcastError):
 
 
 def default_as_of(history: History) -> dt.date:
-    """'Now' for the data: the last Top 10 week in the store."""
-    return history.last_week
+    """'Now' is today: decisions up to today count, and days waited count to today,
+    however old the newest Top 10 week is."""
+    return max(clock.today(), history.last_week)
 
 
 def check_as_of(history: History, as_of: dt.date | None) -> dt.date:
@@ -39,8 +42,8 @@ def check_as_of(history: History, as_of: dt.date | None) -> dt.date:
     if as_of < history.first_week:
         raise ForecastError(f"--as-of {as_of} is before the data starts (first Top 10 week "
                             f"{history.first_week}); pick a later date")
-    if as_of > dt.date.today():
-        raise ForecastError(f"--as-of {as_of} is in the future; pick a date up to {dt.date.today()}")
+    if as_of > clock.today():
+        raise ForecastError(f"--as-of {as_of} is in the future; pick a date up to {clock.today()}")
     return as_of
 
 
@@ -180,7 +183,9 @@ class Forecaster:
         }
 
     def awaiting(self) -> list[str]:
-        """TV seasons without a public decision on the date, premiered in the year before it.
+        """Seasons Netflix still has to decide on the date: the catalog says Netflix decides
+        them (an ongoing or unknown run, not a live event), no decision was public by then,
+        and they premiered in the two years before it.
 
         A later season of the same show that has charted counts as a renewal; limited
         series and seasons without a season label are left out.
@@ -194,6 +199,9 @@ class Forecaster:
         out = []
         for slug, s in h.seasons.items():
             label = (s["season_title"] or "").lower()
+            known = h.labels.get(slug)
+            if known is None or not known.awaits_decision:
+                continue
             if (not label or "limited series" in label or not s["season_number"] or slug in decided
                     or not eligible(h, slug) or s["first_week"] > as_of
                     or (as_of - s["premiere"]).days > BOARD_DAYS

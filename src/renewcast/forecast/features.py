@@ -19,11 +19,15 @@ from typing import Any
 
 import duckdb
 
-from renewcast import metrics
+from renewcast import catalog, metrics
+from renewcast.catalog import Label
 from renewcast.store import rows_as_dicts
 
-#: Decisions the model learns from: renewed = 1, canceled = 0 (final and limited say nothing).
-LABELS = {"renewed": 1, "canceled": 0}
+#: Decisions the model learns from: renewed = 1, canceled = 0 (a renewal for a last season
+#: counts as renewed, a withdrawn renewal as canceled; final and limited say nothing).
+LABELS = {"renewed": 1, "renewed_final": 1, "canceled": 0, "reversed": 0}
+#: On one day, the later word wins (a reversal over the renewal it withdraws).
+_PRECEDENCE = {"limited": 0, "renewed": 1, "final": 2, "renewed_final": 3, "canceled": 4, "reversed": 5}
 
 #: Feature names, in model order, with the words the explanation uses. Chosen by the
 #: walk-forward backtest: the best rank and the rule of thumb's largest drop were tried
@@ -57,12 +61,25 @@ class History:
     first_week: dt.date
     last_week: dt.date
     by_category: dict[str, list[tuple[dt.date, str]]] = field(default_factory=dict)  # sorted by premiere
+    labels: dict[str, Label] = field(default_factory=dict)  # the catalog's word on each season
     _cache: dict[tuple[str, int, dt.date], dict[str, float]] = field(default_factory=dict)
     _extra: dict[tuple[str, int, dt.date], dict[str, Any]] = field(default_factory=dict)
 
     def decisions(self, as_of: dt.date) -> list[dict[str, Any]]:
-        """Ledger rows public on ``as_of`` (any outcome), matched to a TV season."""
-        return [r for r in self.ledger if r["announced_date"] <= as_of and r["slug"] in self.seasons]
+        """Each TV season's decision as it stood on ``as_of`` (its latest public event)."""
+        latest: dict[str, dict[str, Any]] = {}
+        for r in self.ledger:  # sorted by announced_date, then precedence
+            if r["announced_date"] <= as_of and r["slug"] in self.seasons:
+                latest[r["slug"]] = r
+        return sorted(latest.values(), key=lambda r: (r["announced_date"], r["show_title"], r["season"]))
+
+    def first_decisions(self) -> list[dict[str, Any]]:
+        """Each TV season's first labelled decision: what a forecast made before it predicted."""
+        first: dict[str, dict[str, Any]] = {}
+        for r in self.ledger:
+            if r["outcome"] in LABELS and r["slug"] in self.seasons:
+                first.setdefault(r["slug"], r)
+        return list(first.values())
 
 
 def load_history(con: duckdb.DuckDBPyConnection) -> History:
@@ -80,8 +97,9 @@ def load_history(con: duckdb.DuckDBPyConnection) -> History:
         else:
             tenth[category][week] = hours
     ledger = rows_as_dicts(con.execute(
-        "SELECT show_title, season, outcome, announced_date, slug FROM ledger "
-        "ORDER BY announced_date, show_title, season"))
+        "SELECT show_title, season, outcome, announced_date, slug FROM ledger"))
+    ledger.sort(key=lambda r: (r["announced_date"], _PRECEDENCE.get(r["outcome"], 0), r["show_title"], r["season"]))
+    labels = catalog.labels_by_slug(con)
     span = con.execute("SELECT min(week), max(week) FROM top10_global").fetchone()
     if span is None or span[0] is None:
         from renewcast.errors import StoreError
@@ -92,7 +110,8 @@ def load_history(con: duckdb.DuckDBPyConnection) -> History:
         by_category[s["category"]].append((s["premiere"], slug))
     for items in by_category.values():
         items.sort()
-    return History(seasons, weeks, leader, dict(tenth), ledger, span[0], span[1], dict(by_category))
+    return History(seasons, weeks, leader, dict(tenth), ledger, span[0], span[1], dict(by_category),
+                   labels=labels)
 
 
 def cutoff(season: dict[str, Any], horizon: int, as_of: dt.date) -> dt.date:

@@ -20,12 +20,12 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal, Protocol
 
 import duckdb
 import httpx
@@ -34,8 +34,20 @@ from renewcast.errors import DownloadError, InputError, RenewcastError
 from renewcast.sources import parse_file
 from renewcast.sources.top10 import FILENAMES
 
-if TYPE_CHECKING:
-    from renewcast.store import Store
+
+class Store(Protocol):
+    """What refresh needs of a store (``renewcast.store.Store`` is one): sources sit below it."""
+
+    path: Path
+
+    def exists(self) -> bool: ...
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]: ...
+
+
+class Ingested(Protocol):
+    files: list[tuple[str, str, int]]
+    renamed: int
 
 __all__ = [
     "FILES",
@@ -145,12 +157,15 @@ def refresh(
     retries: int | None = None,
     backoff: float = 0.5,
     progress: Progress | None = None,
+    ingest: Callable[[list[Path]], Ingested] | None = None,
 ) -> RefreshReport:
     """Download the three Top 10 files from ``base_url`` and ingest those that changed.
 
     ``base_url``, ``timeout`` (seconds, per connect/read) and ``retries`` default to the settings;
     retry ``n`` waits ``backoff * 2**n`` seconds. Raises DownloadError, leaving the
     store and the cached validators exactly as they were, if any file fails.
+    ``ingest(paths)`` loads the downloaded files all or nothing (``renewcast.build``
+    passes one that also re-points the ledger); without it, ``store.ingest``.
     """
     from renewcast.config import get_settings
 
@@ -196,7 +211,7 @@ def refresh(
             }
         if not downloaded:
             return report
-        ingested = store.ingest(downloaded, source="refresh")
+        ingested = (ingest or (lambda paths: store.ingest(paths, source="refresh")))(downloaded)  # type: ignore[attr-defined]
     rows: dict[str, int] = {}
     for _path, kind, count in ingested.files:
         rows[kind] = rows.get(kind, 0) + count

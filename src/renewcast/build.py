@@ -1,0 +1,91 @@
+"""Bootstrapping and orchestration: the one module that knows the order of things.
+
+A new store starts from the bundled snapshot (Netflix's files, the catalog, the ledger
+and the fan signals) whatever the first command is; every ingest re-points the
+ledger, the signals and the catalog at the rebuilt seasons in the same write; a write
+that changes data or decisions retrains the stored forecasts unless told not to.
+The layers below (``store``, ``ledger``, ``catalog``, ``forecast``) never call up here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from renewcast import catalog, ledger, signals
+from renewcast.config import BUNDLED_DATA
+from renewcast.forecast import service as forecasts
+from renewcast.store import IngestReport, Store
+
+__all__ = ["bundled_paths", "ensure", "ingest", "open_store", "rematch", "retrain"]
+
+Step = Callable[[duckdb.DuckDBPyConnection], None]
+
+
+def bundled_paths() -> list[Path]:
+    """The folders of Netflix files shipped in the package (not the hand-kept CSVs beside them)."""
+    return [p for p in sorted(BUNDLED_DATA.iterdir()) if p.is_dir()]
+
+
+def rematch(con: duckdb.DuckDBPyConnection) -> None:
+    """Decisions and signals follow their seasons' slugs after the seasons are rebuilt."""
+    ledger.rematch(con)
+    signals.rematch(con)
+
+
+def _bundled_records() -> Step:
+    """Check the shipped catalog, ledger and signals now; the step records them in a build."""
+    labels = catalog.parse_catalog_file(catalog.BUNDLED_CATALOG)
+    entries = ledger.parse_ledger_file(ledger.BUNDLED_LEDGER)
+    observations = signals.parse_signals_file(signals.BUNDLED_SIGNALS)
+
+    def record(con: duckdb.DuckDBPyConnection) -> None:
+        rematch(con)
+        catalog.apply(con, labels, recorded_by="bundled", path=str(catalog.BUNDLED_CATALOG))
+        ledger.apply(con, entries, recorded_by="bundled", path=str(ledger.BUNDLED_LEDGER))
+        signals.apply(con, observations, path=str(signals.BUNDLED_SIGNALS))
+
+    return record
+
+
+def ensure(store: Store, *, parallel: bool = False, forecast: bool = True) -> bool:
+    """Build a missing store from the bundled snapshot; True when it built one.
+
+    ``forecast`` also computes the stored forecasts in the same write, so ``show`` and
+    the web have them from the first answer.
+    """
+    if store.exists():
+        return False
+    record = _bundled_records()
+
+    def then(con: duckdb.DuckDBPyConnection) -> None:
+        record(con)
+        if forecast:
+            forecasts.record_forecasts(con)
+
+    store.ingest(bundled_paths(), source="bundled", then=then, parallel=parallel)
+    return True
+
+
+def open_store(path: Path | str, *, empty: bool = False, parallel: bool = False) -> Store:
+    """The store at ``path``, built from the bundled snapshot first unless ``empty``."""
+    store = Store(path)
+    if not empty:
+        ensure(store, parallel=parallel)
+    return store
+
+
+def ingest(store: Store, paths: Sequence[Path | str], *, parallel: bool = False, train: bool = True,
+           source: str = "user") -> tuple[IngestReport, dict[str, Any] | None]:
+    """Load files in one write (the ledger and signals re-pointed in it), then retrain if
+    the stored forecasts are now stale. Returns the ingest and what was retrained."""
+    report = store.ingest(paths, source=source, then=rematch, parallel=parallel)
+    return report, retrain(store) if train else None
+
+
+def retrain(store: Store) -> dict[str, Any] | None:
+    """Retrain when the stored forecasts predate the latest change of data or decisions."""
+    return forecasts.retrain_if_stale(store)
