@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -15,6 +17,10 @@ from renewcast.config import BUNDLED_DATA
 from renewcast.store import Store
 
 TOP10 = BUNDLED_DATA / "netflix-top10"
+
+#: The suite runs on one fixed day, so "135 days ago" and the board are the same every run.
+TODAY = "2026-12-01"
+os.environ["RENEWCAST_TODAY"] = TODAY
 
 
 def sha256(path: Path) -> str:
@@ -57,3 +63,15 @@ def cli_env(built_store: Store, monkeypatch: pytest.MonkeyPatch) -> Store:
     """Point the CLI at the built store."""
     monkeypatch.setenv("RENEWCAST_DB", str(built_store.path))
     return built_store
+
+
+def web_client(db: Path) -> Any:
+    """An in-process client of the web app on a store (starlette's httpx note silenced at import)."""
+    import warnings
+
+    from renewcast.web.app import create_app
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+    return TestClient(create_app(db), raise_server_exceptions=False)

@@ -37,8 +37,8 @@ def result(bt_store: Store) -> dict:
 
 def test_every_forecast_is_made_before_its_decision_from_earlier_decisions(bt_store: Store, result: dict) -> None:
     with bt_store.reading() as con:
-        ledger = con.execute("SELECT s.premiere, announced_date FROM ledger l JOIN seasons s USING (slug) "
-                             "WHERE outcome IN ('renewed', 'canceled') AND s.premiere >= DATE '2021-06-28'"
+        events = con.execute("SELECT slug, s.premiere, announced_date, outcome FROM ledger l JOIN seasons s "
+                             "USING (slug) WHERE s.premiere >= DATE '2021-06-28' ORDER BY announced_date"
                              ).fetchall()
         premieres = dict(con.execute("SELECT slug, premiere FROM seasons").fetchall())
     assert result["n"] == len(result["predictions"]) > 50
@@ -46,9 +46,16 @@ def test_every_forecast_is_made_before_its_decision_from_earlier_decisions(bt_st
         day = dt.date.fromisoformat(p["predicted_on"])
         assert day == premieres[p["slug"]] + dt.timedelta(days=28)
         assert dt.date.fromisoformat(p["announced"]) > day
-        # Trained on the decisions public that day about seasons still undecided 28 days in.
-        assert p["trained_on"] == sum(1 for premiere, announced in ledger
-                                      if announced <= day and announced > premiere + dt.timedelta(days=28))
+        # Trained on each season's decision as it stood that day (a renewal later withdrawn
+        # counts as the withdrawal once public), for seasons still undecided 28 days in.
+        latest: dict[str, tuple] = {}
+        for slug, premiere, announced, outcome in events:
+            if announced <= day:
+                latest[slug] = (premiere, announced, outcome)
+        assert p["trained_on"] == sum(
+            1 for premiere, announced, outcome in latest.values()
+            if outcome in ("renewed", "renewed_final", "canceled", "reversed")
+            and announced > premiere + dt.timedelta(days=28))
         assert 0 <= p["model"] <= 1 and p["rule"] in (0.2, 0.8)
 
 

@@ -17,11 +17,13 @@ from renewcast import forecast
 from renewcast.cli import main
 from renewcast.errors import RenewcastError, StoreError
 from renewcast.forecast import model as model_io
-from renewcast.forecast.core import Forecaster, ForecastError
+from renewcast.forecast.core import BOARD_DAYS, Forecaster, ForecastError
 from renewcast.forecast.features import FEATURES, load_history, season_extra, season_features
 from renewcast.forecast.model import RenewalModel
 from renewcast.ledger import BUNDLED_LEDGER
 from renewcast.store import Store
+
+from .conftest import TODAY
 
 LEDGER = BUNDLED_LEDGER  # the shipped, researched decisions
 IMPERFECTS = "the-imperfects-season-1"
@@ -121,8 +123,8 @@ def test_board_lists_awaiting_seasons_most_at_risk_first(fc: duckdb.DuckDBPyConn
     probabilities = [r["probability"] for r in rows]
     assert probabilities == sorted(probabilities)
     as_of = dt.date.fromisoformat(rows[0]["as_of"])
-    assert all(0 < r["timeline"]["days_since_premiere"] <= 366 for r in rows)
-    assert as_of == fc.execute("SELECT max(week) FROM top10_global").fetchone()[0]
+    assert all(0 < r["timeline"]["days_since_premiere"] <= BOARD_DAYS + 1 for r in rows)
+    assert as_of == dt.date.fromisoformat(TODAY)  # today, not the newest data week
     limbo = [r for r in rows if r["timeline"]["in_limbo"]]
     assert all(r["timeline"]["days_since_premiere"] > r["timeline"]["p90_days"] for r in limbo)
 
@@ -141,8 +143,10 @@ def test_dates_outside_the_data_and_films_are_clear_errors(fc: duckdb.DuckDBPyCo
 
 def test_model_file_round_trip_and_refusals(fc_store: Store, tmp_path: Path) -> None:
     head, models = forecast.load_models(fc_store)
-    assert head["format"] == "renewcast-model" and head["version"] == 1 and set(models) >= {28}
-    assert isinstance(models[28], RenewalModel)
+    # Models are fitted for the horizons the current forecasts need: every season awaiting
+    # a decision today is past day 91, the longest horizon.
+    assert head["format"] == "renewcast-model" and head["version"] == 1 and set(models) == {91}
+    assert isinstance(models[91], RenewalModel)
     stranger = tmp_path / "x.model.joblib"
     stranger.write_bytes(b"\x80\x04 not ours")
     with pytest.raises(StoreError, match="not a renewcast model"):
@@ -165,8 +169,12 @@ def test_training_is_deterministic(fc: duckdb.DuckDBPyConnection) -> None:
 def test_cli_show_forecast_and_errors(fc_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RENEWCAST_DB", str(fc_store.path))
     runner = CliRunner()
-    shown = runner.invoke(main, ["show", "The Imperfects"])
+    with fc_store.reading() as con:
+        waiting = forecast.board(con)[0]["title"]
+    shown = runner.invoke(main, ["show", waiting])
     assert shown.exit_code == 0 and "chance of renewal" in shown.output
+    decided = runner.invoke(main, ["show", "The Imperfects"])
+    assert decided.exit_code == 0 and "chance of renewal" not in decided.output.split("Track record")[0]
     past = runner.invoke(main, ["show", "The Imperfects", "--as-of", "2022-11-01", "--json"])
     assert past.exit_code == 0 and json.loads(past.output)["forecast"]["status"] == "awaiting"
     board = runner.invoke(main, ["forecast", "--as-of", "2024-03-01", "--json"])
@@ -186,5 +194,5 @@ def test_show_without_forecasts_says_how_to_get_them(store_copy: Store) -> None:
     with store_copy.reading() as con, pytest.raises(StoreError, match="renewcast train"):
         forecast.board(con)
     runner = CliRunner()
-    out = runner.invoke(main, ["--db", str(store_copy.path), "show", "The Imperfects"])
+    out = runner.invoke(main, ["--db", str(store_copy.path), "show", "Survival of the Thickest", "-s", "3"])
     assert out.exit_code == 0 and "no forecast yet" in out.output

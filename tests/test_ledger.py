@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from renewcast import ledger, signals
+from renewcast import build, catalog, ledger, signals
 from renewcast.cli import main
 from renewcast.errors import InputError
 from renewcast.store import Store, rebuild_derived
+from renewcast.titles import normalize
 
 from . import conftest
 from .conftest import sha256
@@ -54,7 +55,7 @@ def test_fresh_store_holds_the_bundled_imperfects_decision(con) -> None:
 
 def test_every_shipped_row_is_loaded(con) -> None:
     shipped = ledger.parse_ledger_file(ledger.BUNDLED_LEDGER)
-    stored = {(r["show_title"], r["season"]): r for r in ledger.list_entries(con)}
+    stored = {(normalize(r["show_title"]), r["season"], r["outcome"]): r for r in ledger.list_entries(con)}
     assert {e.key for e in shipped} == set(stored)
     for entry in shipped:
         assert stored[entry.key]["announced_date"] == entry.announced_date.isoformat()
@@ -103,21 +104,34 @@ def test_import_add_history_round_trip(store_copy: Store, tmp_path: Path) -> Non
 
 
 def test_a_corrected_file_keeps_the_old_row_in_history(store_copy: Store, tmp_path: Path) -> None:
-    ledger.import_ledger(store_copy, write(tmp_path, HEADER + f"Resident Evil,1,renewed,2022-08,{RE_SOURCE},,\n"),
+    ledger.import_ledger(store_copy, write(tmp_path, HEADER + f"Resident Evil,1,canceled,2022-08,{RE_SOURCE},,\n"),
                          recorded_by="first")
-    report = ledger.import_ledger(
+    report = ledger.import_ledger(  # the same event, now dated to the day
         store_copy, write(tmp_path, HEADER + f"Resident Evil,1,canceled,2022-08-26,{RE_SOURCE},,\n", "fix.csv"),
         recorded_by="second")
     assert len(report.changed) == 1
     now = current(store_copy, "Resident Evil", 1)
-    assert (now["outcome"], now["recorded_by"]) == ("canceled", "second")
+    assert (now["announced"], now["recorded_by"]) == ("2022-08-26", "second")
     old = store_copy.query("SELECT * FROM ledger_history WHERE show_title = 'Resident Evil'")
     assert [(r["outcome"], r["announced"], r["recorded_by"], r["replaced_by"]) for r in old] == [
-        ("renewed", "2022-08", "first", "second")]
+        ("canceled", "2022-08", "first", "second")]
     with store_copy.reading() as con:
         status = ledger.status(con, "resident-evil-season-1")
     assert status is not None and status["outcome"] == "canceled"
-    assert [h["outcome"] for h in status["history"]] == ["renewed"]
+    assert [h["announced"] for h in status["history"]] == ["2022-08"]
+
+
+def test_a_new_outcome_is_the_next_event_of_the_story(store_copy: Store, tmp_path: Path) -> None:
+    ledger.import_ledger(store_copy, write(tmp_path, HEADER + f"Resident Evil,1,renewed,2022-08-01,{RE_SOURCE},,\n"))
+    report = ledger.import_ledger(
+        store_copy, write(tmp_path, HEADER + f"Resident Evil,1,reversed,2022-08-26,{RE_SOURCE},,\n", "b.csv"))
+    assert len(report.added) == 1 and not report.changed
+    with store_copy.reading() as con:
+        status = ledger.status(con, "resident-evil-season-1")
+        then = ledger.status(con, "resident-evil-season-1", dt.date(2022, 8, 10))
+    assert status is not None and then is not None
+    assert [e["outcome"] for e in status["events"]] == ["renewed", "reversed"]
+    assert (status["outcome"], then["outcome"]) == ("reversed", "renewed")
 
 
 def test_bundled_row_correction_is_history_too(store_copy: Store, tmp_path: Path) -> None:
@@ -173,6 +187,7 @@ def test_slugs_follow_a_rebuild_of_the_seasons(store_copy: Store) -> None:
         con.execute("UPDATE ledger SET slug = NULL")
         con.execute("UPDATE signals SET slug = 'stale'")
         rebuild_derived(con)
+        build.rematch(con)
     assert current(store_copy, "Resident Evil", 1)["slug"] == "resident-evil-season-1"
     assert current(store_copy, "The Imperfects", 1)["slug"] == IMPERFECTS
     assert {r["slug"] for r in store_copy.query("SELECT slug FROM signals")} == {IMPERFECTS}
@@ -241,10 +256,10 @@ def test_show_prints_the_decision_and_signals(cli_env: Store) -> None:
 
 
 def test_show_says_awaiting_without_a_decision(cli_env: Store, con) -> None:
-    slug = ledger.awaiting(con)[0]["slug"]
+    slug = next(r["slug"] for r in ledger.awaiting(con) if catalog.label_for(con, r["slug"]).awaits_decision)
     result = CliRunner().invoke(main, ["show", slug])
     assert result.exit_code == 0, result.output
-    assert "Renewal status: awaiting" in result.output
+    assert result.output.splitlines()[1].startswith("Awaiting Netflix's decision, ")
     film = con.execute("SELECT slug FROM seasons WHERE kind = 'Film' LIMIT 1").fetchone()[0]
     assert json.loads(CliRunner().invoke(main, ["show", film, "--json"]).output)["ledger"] is None
 
@@ -290,7 +305,7 @@ def test_cli_import_of_a_bad_file_is_one_line(cli_env: Store, tmp_path: Path) ->
     assert result.exit_code == 1
     assert result.output.strip() == (
         f"Error: {path}, line 2, column 'outcome': 'renewd' is not allowed "
-        "(one of: renewed, canceled, final, limited)")
+        "(one of: renewed, renewed_final, canceled, final, reversed, limited)")
     assert sha256(cli_env.path) == before
 
 
@@ -303,7 +318,7 @@ def test_cli_outcome_choices_match_the_library() -> None:
 def test_list_filters_by_status(con) -> None:
     assert all(r["outcome"] == "canceled" for r in ledger.list_entries(con, "canceled"))
     assert ledger.list_entries(con, "awaiting") == ledger.awaiting(con)
-    with pytest.raises(InputError, match="one of: renewed, canceled, final, limited, awaiting"):
+    with pytest.raises(InputError, match="renewed_final, canceled, final, reversed, limited, awaiting"):
         ledger.list_entries(con, "maybe")
 
 

@@ -48,7 +48,7 @@ def test_unknown_suggests_closest(con) -> None:
 
 
 def test_title_netflix_renamed_retroactively(con) -> None:
-    """The 2025 engagement report says 'Miss Governor', the later Top 10 'She the People'."""
-    season = lookup.resolve(con, "Miss Governor")
-    assert season["season_title"] == "She the People: Season 1"
+    """The 2025 Top 10 said 'She the People'; the 2026 one restated it as 'Miss Governor'."""
+    season = lookup.resolve(con, "She the People")
+    assert season["season_title"] == "Miss Governor: Season 1"
     assert str(season["premiere"]) == "2025-05-22" and not season["premiere_estimated"]

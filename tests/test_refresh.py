@@ -33,7 +33,7 @@ from .conftest import TOP10, sha256
 
 NAMES = ("all-weeks-global.tsv", "all-weeks-countries.tsv", "most-popular.tsv")
 SIZES = {name: (TOP10 / name).stat().st_size for name in NAMES}
-ROWS = {"all-weeks-global.tsv": 8360, "all-weeks-countries.tsv": 65_800, "most-popular.tsv": 40}
+ROWS = {"all-weeks-global.tsv": 10_560, "all-weeks-countries.tsv": 65_800, "most-popular.tsv": 40}
 
 
 class Options(TypedDict, total=False):
@@ -233,7 +233,7 @@ def test_first_refresh_downloads_and_ingests_the_three_files(first: Refreshed, s
     assert [f.url for f in report.files] == [server.url + name for name in NAMES]
     # Nothing cached yet, so nothing conditional was asked.
     assert all("if-none-match" not in r.headers and "if-modified-since" not in r.headers for r in first.requests)
-    assert count(first.store, "top10_global") == 8360
+    assert count(first.store, "top10_global") == 10_560
     assert count(first.store, "top10_country") == 65_800
     assert count(first.store, "most_popular") == 40
     weeks = first.store.query(
@@ -274,7 +274,7 @@ def test_a_changed_file_is_downloaded_again_and_restates_titles(store: Store, se
     finally:
         served.write_bytes(original)
     assert [f.status for f in report.files] == ["downloaded", "unchanged", "unchanged"]
-    assert report.rows == 8360 and report.renamed == 1
+    assert report.rows == 10_560 and report.renamed == 1
     assert store.query("SELECT count(*) AS n FROM top10_global WHERE show_title = 'Los Imperfectos'") == [{"n": 3}]
     aliases = store.query("SELECT alias_show FROM title_aliases WHERE show_title = 'Los Imperfectos'")
     assert aliases == [{"alias_show": "The Imperfects"}]
@@ -291,7 +291,7 @@ def test_validators_are_not_trusted_for_data_the_store_does_not_hold(store: Stor
     report = download.refresh(store, server.url, **FAST)
     assert "if-none-match" not in server.seen("all-weeks-global.tsv")[0].headers
     assert [f.status for f in report.files] == ["downloaded", "unchanged", "unchanged"]
-    assert report.files[0].rows == 8360
+    assert report.files[0].rows == 10_560
 
 
 def test_retries_5xx_with_backoff_then_succeeds(store: Store, server: Server) -> None:
@@ -361,7 +361,7 @@ def test_bad_base_url_is_refused_before_any_request(store: Store) -> None:
 def test_xlsx_format_fetches_the_xlsx_files(server: Server, tmp_path: Path) -> None:
     openpyxl = pytest.importorskip("openpyxl")
     # Netflix's own XLSX for the countries; the other two converted from the real TSVs.
-    shutil.copyfile(TOP10 / "all-weeks-countries-2022-08.xlsx", server.root / "all-weeks-countries.xlsx")
+    shutil.copyfile(TOP10 / "all-weeks-countries-2022-11.xlsx", server.root / "all-weeks-countries.xlsx")
     for stem in ("all-weeks-global", "most-popular"):
         book = openpyxl.Workbook(write_only=True)
         sheet = book.create_sheet(stem)
@@ -373,8 +373,8 @@ def test_xlsx_format_fetches_the_xlsx_files(server: Server, tmp_path: Path) -> N
     report = download.refresh(store, server.url, "xlsx", **FAST)
     assert [f.name for f in report.files] == [n.replace(".tsv", ".xlsx") for n in NAMES]
     assert {f.kind: f.rows for f in report.files} == {
-        "top10_global": 8360, "top10_country": 112_300, "most_popular": 40}
-    assert count(store, "top10_country") == 112_300
+        "top10_global": 10_560, "top10_country": 134_620, "most_popular": 40}
+    assert count(store, "top10_country") == 134_620
 
 
 # -- the command ----------------------------------------------------------------------------------

@@ -23,9 +23,11 @@ GLOBAL_HEADER = ("week\tcategory\tweekly_rank\tshow_title\tseason_title\tweekly_
 def test_every_bundled_file_is_recognised() -> None:
     kinds = {p.name: [t.kind for t in parse_file(p)] for p in sorted(TOP10.iterdir())}
     assert kinds == {
-        "all-weeks-countries-2022-08.xlsx": ["top10_country"],
+        "all-weeks-countries-2022-11.xlsx": ["top10_country"],
         "all-weeks-countries.tsv": ["top10_country"],
+        "all-weeks-global-2025-07-01.tsv": ["top10_global"],
         "all-weeks-global.tsv": ["top10_global"],
+        "most-popular-2025-07-01.tsv": ["most_popular"],
         "most-popular.tsv": ["most_popular"],
     }
 
@@ -55,11 +57,11 @@ def test_engagement_values_and_original_titles() -> None:
 
 def test_global_values() -> None:
     table = parse_file(TOP10 / "all-weeks-global.tsv")[0]
-    assert table.rows == 8360
+    assert table.rows == 10_560
     first = {k: v[0] for k, v in table.columns.items()}
-    assert first == {"week": dt.date(2025, 6, 29), "category": "Films (English)", "weekly_rank": 1,
-                     "show_title": "KPop Demon Hunters", "season_title": None,
-                     "weekly_hours_viewed": 40_300_000, "runtime": 1.6667, "weekly_views": 24_200_000,
+    assert first == {"week": dt.date(2026, 7, 19), "category": "Films (English)", "weekly_rank": 1,
+                     "show_title": "Shipwrecked: Nightmare at Sea", "season_title": None,
+                     "weekly_hours_viewed": 16_600_000, "runtime": 1.5, "weekly_views": 11_100_000,
                      "cumulative_weeks_in_top_10": 2}
 
 
@@ -148,7 +150,7 @@ def test_unreadable_files(tmp_path: Path, content: bytes, words: str) -> None:
 
 
 def test_truncated_xlsx(tmp_path: Path) -> None:
-    data = (TOP10 / "all-weeks-countries-2022-08.xlsx").read_bytes()
+    data = (TOP10 / "all-weeks-countries-2022-11.xlsx").read_bytes()
     path = tmp_path / "cut.xlsx"
     path.write_bytes(data[: len(data) // 3])
     with pytest.raises(InputError, match="corrupt"):

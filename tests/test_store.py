@@ -24,8 +24,8 @@ def counts(store: Store) -> dict[str, int]:
 
 def test_built_store_holds_every_file(built_store: Store) -> None:
     c = counts(built_store)
-    assert c["top10_global"] == 8360
-    assert c["top10_country"] == 112_300  # the 2022-08 XLSX is a superset of the 2022-03 TSV
+    assert c["top10_global"] == 10_560
+    assert c["top10_country"] == 134_620  # the 2022-11 XLSX is a superset of the 2022-03 TSV
     assert c["most_popular"] == 40
     assert c["engagement"] == 82_114
     reports = built_store.query("SELECT report, published FROM reports ORDER BY report")
@@ -52,7 +52,7 @@ def test_restated_title_replaces_and_stays_findable(store_copy: Store, tmp_path:
     rows = store_copy.query("SELECT show_title FROM top10_global WHERE week = '2022-09-11' AND weekly_rank = 3 "
                             "AND category = 'TV (English)'")
     assert rows == [{"show_title": "The Imperfects"}]
-    assert counts(store_copy)["top10_global"] == 8360
+    assert counts(store_copy)["top10_global"] == 10_560
     with store_copy.reading() as con:
         assert lookup.resolve(con, "Los Imperfectos")["slug"] == "the-imperfects-season-1"
 

@@ -18,9 +18,11 @@ import duckdb
 from renewcast import catalog, ledger, signals
 from renewcast.config import BUNDLED_DATA
 from renewcast.forecast import service as forecasts
+from renewcast.errors import StoreError
+from renewcast.sources import expand_paths, parse_file
 from renewcast.store import IngestReport, Store
 
-__all__ = ["bundled_paths", "ensure", "ingest", "open_store", "rematch", "retrain"]
+__all__ = ["bundled_paths", "check_files", "ensure", "ingest", "open_store", "rematch", "retrain"]
 
 Step = Callable[[duckdb.DuckDBPyConnection], None]
 
@@ -84,6 +86,15 @@ def ingest(store: Store, paths: Sequence[Path | str], *, parallel: bool = False,
     the stored forecasts are now stale. Returns the ingest and what was retrained."""
     report = store.ingest(paths, source=source, then=rematch, parallel=parallel)
     return report, retrain(store) if train else None
+
+
+def check_files(paths: Sequence[Path | str]) -> None:
+    """Parse files without loading them: the usual one-line InputError for the first bad one."""
+    files = expand_paths([Path(p) for p in paths])
+    if not files:
+        raise StoreError("no data files found in " + ", ".join(str(p) for p in paths))
+    for path in files:
+        parse_file(path)
 
 
 def retrain(store: Store) -> dict[str, Any] | None:

@@ -89,8 +89,13 @@ class Label:
     @property
     def awaits_decision(self) -> bool:
         """Netflix decides this season's future, and it can still have one."""
-        return (self.netflix_decides == "yes" and self.run in ("ongoing", "unknown")
-                and not self.live_event)
+        return self.could_await(past=False)
+
+    def could_await(self, *, past: bool) -> bool:
+        """``past``: on a past date, "ended" is hindsight (the ledger dates when it ended);
+        licensed, limited, anthology and live are true at any date."""
+        runs = ("ongoing", "unknown", "ended") if past else ("ongoing", "unknown")
+        return self.netflix_decides == "yes" and self.run in runs and not self.live_event
 
     @property
     def why_not_awaited(self) -> str | None:

@@ -59,15 +59,6 @@ def open_store(ctx: click.Context, *, empty: bool = False) -> Any:
     return build.open_store(store.path, empty=empty, parallel=True)
 
 
-def freshness_note(con: Any) -> None:
-    """On stderr, when Netflix's newest week is old: every answer says what it knew and when."""
-    from renewcast import report
-
-    known = report.freshness(con)
-    if known["stale"]:
-        click.echo(f"Note: {known['note']}.", err=True)
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--db", type=click.Path(path_type=Path), envvar="RENEWCAST_DB",
               help="Database file (default: in your user data folder; env RENEWCAST_DB).")
@@ -96,7 +87,10 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], empty: bool, no_train: b
     any order: an older one never overwrites a newer one's restated rows.
     """
     from renewcast import build
+    from renewcast.store import Store
 
+    if not empty and not Store(ctx.obj["db"]).exists():
+        build.check_files(list(paths))  # a bad file fails before the bundled build, leaving no store
     store = open_store(ctx, empty=empty)
     report, _ = build.ingest(store, list(paths), parallel=True, train=False)
     for path, kind, rows in report.files:
@@ -120,7 +114,6 @@ def show(ctx: click.Context, title: str, season: int | None, as_json: bool, as_o
 
     with open_store(ctx).reading() as con:
         data = report.season_report(con, lookup.resolve(con, title, season))
-        freshness_note(con)
         if as_of is not None and data["kind"] == "TV":
             from renewcast import forecast
 
@@ -192,7 +185,6 @@ def top10(ctx: click.Context, as_json: bool) -> None:
     with open_store(ctx).reading() as con:
         data = report.latest_week(con)
         data["known"] = report.freshness(con)
-        freshness_note(con)
     if as_json:
         emit_json(data)
     else:
@@ -669,18 +661,18 @@ def train(ctx: click.Context, as_json: bool) -> None:
 @friendly_errors
 def forecast_cmd(ctx: click.Context, as_of: Any, as_json: bool) -> None:
     """TV seasons awaiting a renewal decision, most at risk first."""
-    from renewcast import forecast, text
+    from renewcast import forecast, report, text
 
     with open_store(ctx).reading() as con:
         rows = forecast.board(con, as_of.date() if as_of else None)
-        freshness_note(con)
+        known = report.freshness(con)
     if as_json:
         emit_json([{"slug": r["slug"], "title": r["title"], "probability": r["probability"],
                     "as_of": r["as_of"], "days_since_premiere": r["timeline"]["days_since_premiere"],
                     "in_limbo": r["timeline"]["in_limbo"],
                     "main_reason": r["reasons"][0]["text"] if r["reasons"] else None} for r in rows])
     else:
-        click.echo(text.board(rows))
+        click.echo(text.board(rows, known))
 
 
 @main.command()

@@ -90,7 +90,7 @@ def parse_ledger_file(path: Path | str) -> list[LedgerEntry]:
     return rec.parse_records(
         path, REQUIRED, OPTIONAL, make_entry, lambda e: e.key,
         lambda e, first: rec.BadValue(
-            "season", f"'{e.show_title}' season {e.season} is already '{e.outcome}' on line {first}",
+            "season", f"'{e.show_title}' season {e.season} ({e.outcome}) is already on line {first}",
             "one row per season and outcome; keep the earliest report and put the rest in the note"))
 
 

@@ -150,6 +150,8 @@ def fraction(ratio: float) -> str:
 
 def latest(result: dict[str, Any]) -> str:
     out = [f"Netflix global Top 10, week of {period(result['week_start'], result['week'])}"]
+    if result.get("known"):
+        out.append(f"{result['known']['note']}.")
     for category, rows in result["lists"].items():
         out += ["", category]
         out.append(table(
@@ -242,9 +244,10 @@ def season_lines(forecast: dict[str, Any] | None, kind: str = "TV") -> list[str]
     return out
 
 
-def board(rows: list[dict[str, Any]]) -> str:
+def board(rows: list[dict[str, Any]], known: dict[str, Any] | None = None) -> str:
+    note = f"{known['note']}.\n" if known else ""
     if not rows:
-        return "No TV season is awaiting a decision on that date."
+        return note + "No TV season is awaiting a decision on that date."
     as_of = rows[0]["as_of"]
     body = table(
         ["Renewal", "Season", "Day", "Limbo", "Main reason"],
@@ -252,7 +255,7 @@ def board(rows: list[dict[str, Any]]) -> str:
           "in limbo" if r["timeline"]["in_limbo"] else "",
           r["reasons"][0]["text"] if r["reasons"] else "too few public decisions to train on"]
          for r in rows], "rlrll")
-    return f"TV seasons awaiting a decision as of {as_of}, most at risk first\n\n{body}"
+    return (f"{note}{len(rows)} season(s) Netflix still has to decide as of {as_of}, most at risk first\n\n{body}")
 
 
 def _fmt(x: float | None) -> str:

@@ -200,7 +200,7 @@ class Forecaster:
         for slug, s in h.seasons.items():
             label = (s["season_title"] or "").lower()
             known = h.labels.get(slug)
-            if known is None or not known.awaits_decision:
+            if known is None or not known.could_await(past=as_of < clock.today()):
                 continue
             if (not label or "limited series" in label or not s["season_number"] or slug in decided
                     or not eligible(h, slug) or s["first_week"] > as_of

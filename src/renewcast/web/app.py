@@ -126,6 +126,11 @@ class Links:
     def track_record(self) -> str:
         return "/track-record.html" if self.static else "/track-record"
 
+    def board(self, sort: str | None = None) -> str:
+        if self.static:
+            return "/board.html"
+        return "/board" + (f"?{urlencode({'sort': sort})}" if sort else "")
+
     def season_table(self, slug: str, table: str, fmt: str) -> str:
         return f"/title/{slug}/{table}.{fmt}"
 
@@ -232,6 +237,9 @@ def render_text(request: Request, template: str, **context: Any) -> str:
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """Render at the route (outside any store read): what the store knew and when comes too."""
+    if "known" not in context:
+        context["known"] = database(request).cached(("known",), report.freshness)
     return HTMLResponse(render_text(request, template, **context), status_code=status_code)
 
 

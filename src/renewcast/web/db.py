@@ -23,11 +23,12 @@ from typing import Any, TypeVar
 
 import duckdb
 
+from renewcast import clock
 from renewcast.errors import StoreError
 
 T = TypeVar("T")
 
-Generation = tuple[int, int, int]
+Generation = tuple[int, int, int, int]
 MISSING = object()
 
 
@@ -46,7 +47,8 @@ class Database:
             st = os.stat(self.path)
         except FileNotFoundError:
             raise StoreError(f"no database at {self.path}; run 'renewcast ingest' first") from None
-        return (st.st_ino, st.st_mtime_ns, st.st_size)
+        # Today is part of the generation: "N days ago" and the board change at midnight.
+        return (st.st_ino, st.st_mtime_ns, st.st_size, clock.today().toordinal())
 
     def etag_seed(self) -> str:
         """A short token that changes whenever the store file is replaced."""

@@ -45,7 +45,23 @@ class _NotFound(RenewcastError):
 def home_data(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     board, board_note = data.board(con)
     return {"latest": report.latest_week(con), "board": board, "board_note": board_note,
-            "decisions": data.latest_decisions(con)}
+            "decisions": data.latest_decisions(con), "known": report.freshness(con)}
+
+
+BOARD_SORTS = {
+    "risk": lambda r: (r["probability"], -(r["days_since_premiere"] or 0)),
+    "chance": lambda r: (-r["probability"], r["title"]),
+    "waiting": lambda r: (-(r["days_since_premiere"] or 0), r["title"]),
+    "title": lambda r: (r["title"].casefold(),),
+}
+
+
+@router.get("/board")
+def board_page(request: Request, sort: Annotated[str, Query(pattern="^(risk|chance|waiting|title)$")] = "risk"
+               ) -> Response:
+    """Every season Netflix still has to decide, sortable."""
+    rows, note = database(request).cached(("board",), data.board)
+    return render(request, "board.html", board=sorted(rows, key=BOARD_SORTS[sort]), board_note=note, sort=sort)
 
 
 @router.get("/")
@@ -86,7 +102,7 @@ def season_html(request: Request, con: duckdb.DuckDBPyConnection, slug: str) -> 
     page = data.season_page(con, slug)
     svg, legend, chart_rows = season_chart(page)
     return render_text(request, "season.html", page=page, r=page["report"], chart=svg, legend=legend,
-                       chart_table=tables.chart(chart_rows))
+                       chart_table=tables.chart(chart_rows), known=page["report"]["known"])
 
 
 def resolve_title(request: Request, con: duckdb.DuckDBPyConnection, slug: str) -> tuple[str, str]:
