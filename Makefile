@@ -34,11 +34,13 @@ run: setup
 	$(BIN)/renewcast serve --host $(HOST) --port $(PORT)
 
 test: setup-dev browser
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
 
 lint: setup-dev
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/lint-imports
 	$(BIN)/mypy src
 
 bench: setup-dev

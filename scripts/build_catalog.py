@@ -32,7 +32,13 @@ from renewcast.titles import normalize, season_number  # noqa: E402
 
 LIVE = re.compile(r"\bWWE\b|\bNFL\b|\bNBA\b|\bMLB\b|Christmas Gameday|Netflix Cup|Netflix Slam|"
                   r"\bvs\.? |\bLive\)|: Live\b|Tudum|Jake Paul|Taylor vs|Canelo|\bUFC\b", re.IGNORECASE)
+#: A season labelled with a date ("Raw: July 13, 2026") is an episode of a live weekly show.
+DATED = re.compile(r": (January|February|March|April|May|June|July|August|September|October|November|December) "
+                   r"\d{1,2}, \d{4}\b")
 ROAST = re.compile(r"\bRoast of\b", re.IGNORECASE)
+
+#: The helpers' names for evidence kinds, in this file's terms.
+RESEARCH_EVIDENCE = {"engagement_no": "engagement", "none": ""}
 
 GENRES = [  # Wikipedia's free-text genre -> format; first match wins
     (r"anime", "anime"),
@@ -149,7 +155,7 @@ def build(reference: Path, research_files: list[Path]) -> list[dict[str, str]]:
         flags = avail.get(key, set())
         page = pages.get(key)
         # 1. Title markers.
-        if LIVE.search(show) or LIVE.search(labels):
+        if LIVE.search(show) or LIVE.search(labels) or DATED.search(labels):
             decides, fmt, run = "no", "sports_live", "limited"
             for k in evidence:
                 evidence[k].append("title_marker")
@@ -198,21 +204,32 @@ def build(reference: Path, research_files: list[Path]) -> list[dict[str, str]]:
             if run == "unknown" and w.get("Finale Date") and max(info["numbers"] or {1}) <= max(seasons_w, 1):  # type: ignore
                 run = "ended"
                 evidence["run"].append("wikipedia_ended_list")
-        # 5. Pages read during research override what they settle.
+        # 5. Research rows (scripts/research/) override what they settle: a page read for the
+        # row (cited in source), or the reference lists read more closely (the ended list's
+        # sections give a format where its genre column is blank).
         if page is not None:
-            for column in ("netflix_decides", "format", "run"):
-                value = (page.get(column) or "unknown").strip()
-                if value != "unknown" and page.get("source"):
+            kinds_r = [RESEARCH_EVIDENCE.get(k, k) for k in (page.get("evidence") or "").split("+") if k]
+            urls = (page.get("source") or "").split()
+            usable = [k for k in kinds_r if k in ("page", "engagement", "originals_list", "wikipedia_ended_list",
+                                                   "title_marker")]
+            if "page" in usable and not urls:
+                usable.remove("page")
+            if usable:
+                for column in ("netflix_decides", "format", "run"):
+                    value = (page.get(column) or "unknown").strip()
+                    if value == "unknown":
+                        continue
                     if column == "netflix_decides":
                         decides = value
                     elif column == "format":
                         fmt = value
                     else:
                         run = value
-                    evidence[column] = ["page"]
-            if page.get("source"):
-                source = page["source"]
-            if page.get("note"):
+                    evidence[column] = usable
+                if urls:
+                    source = urls[0]
+                    notes.extend(f"also {u}" for u in urls[1:])
+            if page.get("note") and usable:
                 notes.insert(0, page["note"].strip())
         kinds = []
         for k in ("netflix_decides", "format", "run"):

@@ -247,7 +247,7 @@ def test_add_refuses_a_source_that_is_not_http(store_copy: Store) -> None:
 def test_show_prints_the_decision_and_signals(cli_env: Store) -> None:
     result = CliRunner().invoke(main, ["show", "The Imperfects"])
     assert result.exit_code == 0, result.output
-    assert "Renewal status: canceled, announced 2022-11-08" in result.output
+    assert "Canceled after 1 season: announced 2022-11-08. Source: https://comicbook.com/" in result.output
     assert "petition signatures 1,300 on change.org (2022-11)" in result.output
     assert "IMDb rating 6.1/10" in result.output
     data = json.loads(CliRunner().invoke(main, ["show", "The Imperfects", "--json"]).output)

@@ -395,7 +395,7 @@ def test_cli_reports_each_file(cli: Callable[..., Result], store: Store) -> None
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0].startswith("all-weeks-global.tsv") and "unchanged" in lines[0]
-    assert "downloaded 2,911 bytes" in lines[2] and lines[2].endswith("40 rows")
+    assert "downloaded 2,903 bytes" in lines[2] and lines[2].endswith("40 rows")
     assert lines[3].startswith("Ingested 40 rows into")
     assert result.stderr == ""  # not a terminal: no progress bar
 

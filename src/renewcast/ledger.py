@@ -35,7 +35,10 @@ OUTCOMES = ("renewed", "renewed_final", "canceled", "final", "reversed", "limite
 #: Outcomes that must cite where they were reported.
 NEEDS_SOURCE = frozenset(OUTCOMES) - {"limited"}
 REQUIRED = ("show_title", "season", "outcome", "announced", "source")
-OPTIONAL = ("note", "season_title")
+OPTIONAL = ("note", "season_title", "tier")
+#: Who said it, best first: Netflix itself (Tudum, its press site, an official account),
+#: the trade press, other press, fan sites (only where nothing better exists).
+TIERS = ("netflix", "trade", "press", "fan")
 NOT_CHARTED = "not in the Top 10"
 _OUTCOME_HINTS = {
     "cancelled": "write 'canceled' (one l)",
@@ -47,7 +50,7 @@ _OUTCOME_HINTS = {
 #: On one day, the later word wins: a reversal over the renewal it withdraws.
 _PRECEDENCE = ("CASE outcome WHEN 'reversed' THEN 0 WHEN 'canceled' THEN 1 WHEN 'renewed_final' THEN 2 "
                "WHEN 'final' THEN 3 WHEN 'renewed' THEN 4 ELSE 5 END")
-_COLUMNS = ("show_title, season, season_title, outcome, announced, announced_date, source, note, slug, "
+_COLUMNS = ("show_title, season, season_title, outcome, announced, announced_date, source, tier, note, slug, "
             "recorded_at, recorded_by")
 
 
@@ -62,6 +65,7 @@ class LedgerEntry:
     note: str | None = None
     season_title: str | None = None
     line: int | None = None  # in the file it came from
+    tier: str | None = None  # netflix | trade | press | fan
 
     @property
     def key(self) -> tuple[str, int, str]:
@@ -81,8 +85,9 @@ def make_entry(values: dict[str, str], line: int | None = None) -> LedgerEntry:
     announced, announced_date = rec.when(values.get("announced"), "announced")
     source = rec.url(values.get("source"), "source", required=outcome in NEEDS_SOURCE,
                      why=f"a '{outcome}' entry needs its source")
+    tier = rec.choice(values.get("tier"), "tier", TIERS) if (values.get("tier") or "").strip() else None
     return LedgerEntry(show or "", season, outcome, announced, announced_date, source,
-                       rec.text(values, "note"), rec.text(values, "season_title"), line)
+                       rec.text(values, "note"), rec.text(values, "season_title"), line, tier)
 
 
 def parse_ledger_file(path: Path | str) -> list[LedgerEntry]:
@@ -139,7 +144,7 @@ def apply(con: duckdb.DuckDBPyConnection, entries: list[LedgerEntry], *, recorde
         if old is not None:
             replaced.append(old)
         inserts.append([e.show_title, e.season, e.season_title, e.outcome, e.announced, e.announced_date,
-                        e.source, e.note, slug, now, recorded_by])
+                        e.source, e.tier, e.note, slug, now, recorded_by])
     for old in replaced:
         where = "show_title = ? AND season = ? AND outcome = ?"
         keys = [old["show_title"], old["season"], old["outcome"]]
@@ -147,13 +152,13 @@ def apply(con: duckdb.DuckDBPyConnection, entries: list[LedgerEntry], *, recorde
                     f"SELECT {_COLUMNS}, ?, ? FROM ledger WHERE {where}", [now, recorded_by, *keys])
         con.execute(f"DELETE FROM ledger WHERE {where}", keys)
     if inserts:
-        con.executemany(f"INSERT INTO ledger ({_COLUMNS}) VALUES ({', '.join('?' * 11)})", inserts)
+        con.executemany(f"INSERT INTO ledger ({_COLUMNS}) VALUES ({', '.join('?' * 12)})", inserts)
     return report
 
 
 def _same(row: dict[str, Any], e: LedgerEntry) -> bool:
-    return (row["outcome"], row["announced"], row["source"], row["note"], row["season_title"]) == (
-        e.outcome, e.announced, e.source, e.note, e.season_title)
+    return (row["outcome"], row["announced"], row["source"], row["note"], row["season_title"], row["tier"]) == (
+        e.outcome, e.announced, e.source, e.note, e.season_title, e.tier)
 
 
 def rematch(con: duckdb.DuckDBPyConnection) -> None:

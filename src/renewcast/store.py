@@ -68,11 +68,11 @@ CREATE TABLE IF NOT EXISTS ledger (
     show_title VARCHAR NOT NULL, season INTEGER NOT NULL, season_title VARCHAR,
     outcome VARCHAR NOT NULL, announced VARCHAR NOT NULL, announced_date DATE NOT NULL,
     source VARCHAR, note VARCHAR, slug VARCHAR,
-    recorded_at TIMESTAMP NOT NULL, recorded_by VARCHAR);
+    recorded_at TIMESTAMP NOT NULL, recorded_by VARCHAR, tier VARCHAR);
 CREATE TABLE IF NOT EXISTS ledger_history (
     show_title VARCHAR NOT NULL, season INTEGER NOT NULL, season_title VARCHAR,
     outcome VARCHAR NOT NULL, announced VARCHAR NOT NULL, announced_date DATE NOT NULL,
-    source VARCHAR, note VARCHAR, slug VARCHAR,
+    source VARCHAR, note VARCHAR, slug VARCHAR, tier VARCHAR,
     recorded_at TIMESTAMP NOT NULL, recorded_by VARCHAR,
     replaced_at TIMESTAMP NOT NULL, replaced_by VARCHAR);
 -- What each show is (data/catalog.csv and 'renewcast catalog set'): season 0 is the
@@ -101,6 +101,8 @@ CREATE TABLE IF NOT EXISTS signals (
 -- Stores made before publications were dated (schema 1) gain the column.
 ALTER TABLE top10_global ADD COLUMN IF NOT EXISTS published DATE;
 ALTER TABLE top10_country ADD COLUMN IF NOT EXISTS published DATE;
+ALTER TABLE ledger ADD COLUMN IF NOT EXISTS tier VARCHAR;
+ALTER TABLE ledger_history ADD COLUMN IF NOT EXISTS tier VARCHAR;
 CREATE TABLE IF NOT EXISTS ingests (
     ingested_at TIMESTAMP NOT NULL, path VARCHAR NOT NULL, sha256 VARCHAR NOT NULL,
     kind VARCHAR NOT NULL, rows INTEGER NOT NULL);

@@ -38,7 +38,7 @@ def season(report: dict[str, Any]) -> str:
     out = [f"{title}  ·  {report['category']}"]
     if report.get("headline"):
         status = report.get("ledger") or {}
-        out.append(report["headline"] + (f" (source: {status['source']})" if status.get("source") else "") + ".")
+        out.append(report["headline"] + "." + (f" Source: {status['source']}" if status.get("source") else ""))
     if report.get("show_verdict") and report["show_verdict"] != report.get("headline"):
         out.append(report["show_verdict"])
     known = report["known"]
@@ -88,7 +88,7 @@ def season(report: dict[str, Any]) -> str:
             out.append("Charted in no country's Top 10 in the country lists.")
     else:
         out.append(f"Countries: {countries['note']}.")
-    if report.get("ledger") and report["ledger"].get("events"):
+    if report.get("ledger") and len(report["ledger"].get("events", [])) > 1:
         out.append(decision(report["ledger"]))
     if report.get("signals"):
         out.append("Fan and critic signals: " + "; ".join(signal(s) for s in report["signals"]) + ".")
@@ -171,13 +171,9 @@ def _movement(row: dict[str, Any]) -> str:
 
 
 def decision(status: dict[str, Any]) -> str:
-    """'Renewal status: canceled, announced 2022-11-08 (note). Source: URL'."""
-    if status["outcome"] == "awaiting":
-        return "Renewal status: awaiting (no decision recorded in the ledger)."
-    line = f"Renewal status: {status['outcome']}, announced {status['announced']}"
-    line += f" — {status['note']}." if status.get("note") else "."
-    if status.get("source"):
-        line += f" Source: {status['source']}"
+    """The season's story when it has more than one event: 'renewed (2022-06); reversed (2023-01-09)'."""
+    story = "; ".join(f"{e['outcome'].replace('_', ' ')} ({e['announced']})" for e in status.get("events", []))
+    line = f"The season's story: {story}."
     if status.get("history"):
         line += f" [{len(status['history'])} earlier version(s) in the ledger history]"
     return line

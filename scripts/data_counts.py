@@ -1,0 +1,56 @@
+"""Write the count tables of data/README.md (between its <!-- counts --> markers) from the
+shipped catalog and ledger; a test checks them.
+
+    .venv/bin/python scripts/data_counts.py
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import io
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from renewcast import catalog, ledger  # noqa: E402
+
+
+def table(title: str, counts: collections.Counter[str], label: str) -> None:
+    print(f"| {title} | rows |\n|---|---|")
+    for value, n in counts.most_common():
+        print(f"| {label} = {value} | {n:,} |")
+    print()
+
+
+def counts() -> None:
+    rows = catalog.parse_catalog_file(catalog.BUNDLED_CATALOG)
+    print(f"catalog: {len(rows):,} rows\n")
+    for column in ("netflix_decides", "format", "run"):
+        table(column, collections.Counter(getattr(r, column) for r in rows), column)
+    evidence = collections.Counter(k for r in rows for k in (r.evidence.split("+") if r.evidence else ["none"]))
+    table("evidence (a row may rest on several)", evidence, "evidence")
+    entries = ledger.parse_ledger_file(ledger.BUNDLED_LEDGER)
+    print(f"ledger: {len(entries):,} rows, {sum(len(e.announced) == 10 for e in entries):,} dated to the day\n")
+    table("outcome", collections.Counter(e.outcome for e in entries), "outcome")
+    table("tier", collections.Counter(e.tier or "none" for e in entries), "tier")
+    table("year announced", collections.Counter(str(e.announced_date.year) for e in entries), "year")
+
+
+def main() -> None:
+    readme = ROOT / "src" / "renewcast" / "data" / "README.md"
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        counts()
+    text = readme.read_text(encoding="utf-8")
+    new = re.sub(r"<!-- counts -->.*<!-- /counts -->", lambda _: f"<!-- counts -->\n{buffer.getvalue()}<!-- /counts -->",
+                 text, flags=re.S)
+    readme.write_text(new, encoding="utf-8")
+    print(buffer.getvalue())
+
+
+if __name__ == "__main__":
+    main()
