@@ -46,8 +46,8 @@ def main() -> None:
     with contextlib.redirect_stdout(buffer):
         counts()
     text = readme.read_text(encoding="utf-8")
-    new = re.sub(r"<!-- counts -->.*<!-- /counts -->", lambda _: f"<!-- counts -->\n{buffer.getvalue()}<!-- /counts -->",
-                 text, flags=re.S)
+    block = f"<!-- counts -->\n{buffer.getvalue()}<!-- /counts -->"
+    new = re.sub(r"<!-- counts -->.*<!-- /counts -->", lambda _: block, text, flags=re.S)
     readme.write_text(new, encoding="utf-8")
     print(buffer.getvalue())
 

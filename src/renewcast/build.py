@@ -17,8 +17,8 @@ import duckdb
 
 from renewcast import catalog, ledger, signals
 from renewcast.config import BUNDLED_DATA
-from renewcast.forecast import service as forecasts
 from renewcast.errors import StoreError
+from renewcast.forecast import service as forecasts
 from renewcast.sources import expand_paths, parse_file
 from renewcast.store import IngestReport, Store
 
