@@ -326,15 +326,15 @@ def test_cli_serve_help() -> None:
 
 def test_pages_work_before_any_forecast_is_trained(tmp_path: Path) -> None:
     """A store that only ever had `ingest` has no forecasts: pages say so instead of failing."""
+    from renewcast import report
     from renewcast.config import BUNDLED_DATA
     from renewcast.forecast.service import NO_FORECAST
-    from renewcast.web import data
 
     store = Store(tmp_path / "bare.duckdb")
     store.ingest([BUNDLED_DATA / "netflix-top10", BUNDLED_DATA / "netflix-engagement"])
     with store.reading() as con:
-        assert data.forecast_season(con, "the-imperfects-season-1") == (None, NO_FORECAST)
-        assert data.board(con) == ([], NO_FORECAST)
+        assert report.forecast_or_note(con, "the-imperfects-season-1") == (None, NO_FORECAST)
+        assert report.board_or_note(con) == ([], NO_FORECAST)
     with make_client(create_app(store.path, settings=Settings(db=store.path))) as c:
         # No catalog in a bare store: nothing says Netflix decides it, so no odds either.
         assert "No forecast: not known whether Netflix decides its seasons" in html.unescape(c.get(IMPERFECTS).text)
@@ -343,7 +343,7 @@ def test_pages_work_before_any_forecast_is_trained(tmp_path: Path) -> None:
 
 
 def test_track_record_renders_a_backtest(built_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    from renewcast.web import data
+    from renewcast import report
 
     calibration = [{"bin": "0.0-0.2", "n": 10, "mean_predicted": 0.12, "observed_renewed": 0.2},
                    {"bin": "0.8-1.0", "n": 30, "mean_predicted": 0.88, "observed_renewed": 0.83}]
@@ -353,7 +353,7 @@ def test_track_record_renders_a_backtest(built_store: Store, monkeypatch: pytest
               "majority": {"n": 40, "auc": 0.5, "accuracy": 0.7, "brier": 0.21, "calibration": []},
               "misses": [{"slug": "the-imperfects-season-1", "title": "The Imperfects: Season 1",
                           "probability": 0.81, "outcome": "canceled"}]}
-    monkeypatch.setattr(data, "backtest", lambda con: (result, None))
+    monkeypatch.setattr(report, "track_record", lambda con: (result, None))
     with make_client(create_app(built_store.path, settings=Settings(db=built_store.path))) as c:
         html = c.get("/track-record").text
         assert "Backtest over 40 decided seasons" in html

@@ -7,11 +7,14 @@ numbers for every surface.
 from __future__ import annotations
 
 import datetime as dt
+import statistics
+from collections import defaultdict
 from typing import Any
 
 import duckdb
 
-from renewcast import catalog, clock, ledger, metrics, signals
+from renewcast import catalog, clock, ledger, lookup, metrics, signals
+from renewcast.errors import RenewcastError, TitleNotFound
 from renewcast.forecast import service as forecasts
 from renewcast.store import rows_as_dicts
 
@@ -214,3 +217,129 @@ def millions(value: float | None, digits: int = 2) -> str:
 
 def percent(value: float | None) -> str:
     return "" if value is None else f"{value * 100:+.0f}%"
+
+
+# -- what a page shows: the same answers, with a note instead of an exception -----------
+
+
+def forecast_or_note(con: duckdb.DuckDBPyConnection, slug: str) -> tuple[dict[str, Any] | None, str | None]:
+    """The stored forecast of a season, or why there is none (never an exception for a page)."""
+    try:
+        return forecasts.forecast_season(con, slug), None
+    except RenewcastError as err:
+        return None, str(err)
+
+
+def board_or_note(con: duckdb.DuckDBPyConnection) -> tuple[list[dict[str, Any]], str | None]:
+    """Seasons Netflix still has to decide, most at risk first (lowest chance of renewal), each
+    with its wait flattened out for tables; or why there is no board."""
+    try:
+        rows = forecasts.board(con)
+    except RenewcastError as err:
+        return [], str(err)
+    flat = [{**r, "days_since_premiere": r["timeline"]["days_since_premiere"],
+             "in_limbo": r["timeline"]["in_limbo"]} for r in rows]
+    flat.sort(key=lambda r: (r["probability"], -r["days_since_premiere"], r["slug"]))
+    return flat, None
+
+
+def track_record(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, Any] | None, str | None]:
+    """The stored walk-forward backtest, or why there is none."""
+    result = forecasts.latest_backtest(con)
+    return result, None if result else "no backtest has been run yet ('renewcast backtest')"
+
+
+def latest_decisions(con: duckdb.DuckDBPyConnection, limit: int = 10) -> list[dict[str, Any]]:
+    """The newest decisions in the ledger (already newest first)."""
+    return ledger.list_entries(con)[:limit]
+
+
+def typical_paths(con: duckdb.DuckDBPyConnection, horizon: int = 8) -> dict[str, list[tuple[int, float]]]:
+    """Median views per week since premiere of the renewed and of the canceled seasons.
+
+    A season absent from the Top 10 in a week counts as zero that week: that is what
+    leaving the chart means for the path a viewer sees.
+    """
+    by_outcome: dict[str, list[str]] = defaultdict(list)
+    for entry in ledger.list_entries(con):
+        if entry["outcome"] in ("renewed", "canceled") and entry["slug"]:
+            by_outcome[entry["outcome"]].append(entry["slug"])
+    if not by_outcome:
+        return {}
+    seasons = {r["slug"]: r for r in rows_as_dicts(con.execute("SELECT slug, runtime_hours, premiere FROM seasons"))}
+    views = {slug: dict(season_views_of(rows, seasons[slug])) for slug, rows in metrics.all_weeks(con).items()
+             if slug in seasons}
+    paths: dict[str, list[tuple[int, float]]] = {}
+    for outcome, slugs in sorted(by_outcome.items()):
+        known = [views[s] for s in slugs if s in views and 1 in views[s]]
+        if len(known) < 3:
+            continue
+        paths[outcome] = [(n, float(statistics.median(v.get(n, 0) for v in known)))
+                          for n in range(1, horizon + 1)]
+    return paths
+
+
+def season_views(report_: dict[str, Any]) -> list[tuple[int, float]]:
+    """A season report's views by week since premiere (the chart's line)."""
+    return [(w["week_since_premiere"], float(w["views"])) for w in report_["weeks"]
+            if w["week_since_premiere"] is not None and w["views"] is not None]
+
+
+def season_views_of(rows: list[dict[str, Any]], season: dict[str, Any]) -> list[tuple[int, float]]:
+    """Views by week since premiere from a season's Top 10 rows: a peer's line needs no full report."""
+    weeks = metrics.build_weeks(rows, season["runtime_hours"], season["premiere"])
+    return [(w.week_since_premiere, float(w.views)) for w in weeks
+            if w.week_since_premiere is not None and w.views is not None]
+
+
+def season_page(con: duckdb.DuckDBPyConnection, slug: str,
+                typical: dict[str, list[tuple[int, float]]] | None = None) -> dict[str, Any]:
+    """A season page's answer: its report, forecast (or why none), the closest peers' view paths
+    and the typical renewed and canceled paths (pass ``typical`` when it is cached)."""
+    season = lookup.season_by_slug(con, slug)
+    if season is None:
+        raise TitleNotFound(slug, lookup.suggestions(con, slug.replace("-", " ")))
+    data = season_report(con, season)
+    forecast, forecast_note = (forecast_or_note(con, slug) if season["kind"] == "TV"
+                               else (None, "forecasts cover TV seasons only"))
+    peers = []
+    for peer in (forecast or {}).get("similar", [])[:3]:
+        other = lookup.season_by_slug(con, peer["slug"])
+        if other is not None:
+            peers.append({**peer, "path": season_views_of(metrics.season_rows(con, other), other)})
+    if typical is None and season["kind"] == "TV":
+        typical = typical_paths(con)
+    return {"report": data, "forecast": forecast, "forecast_note": forecast_note, "peers": peers,
+            "typical": typical if season["kind"] == "TV" else {}}
+
+
+def show_seasons(con: duckdb.DuckDBPyConnection, query: str) -> list[dict[str, Any]]:
+    """All seasons of the show a query names, for a show-level title page."""
+    found = lookup.candidates(con, query, limit=50)
+    shows = list(dict.fromkeys((r["show_title"], r["kind"]) for r in found if r["quality"] == 0))
+    if len(shows) != 1:
+        return []
+    return lookup.seasons_of_show(con, *shows[0])
+
+
+def compare_page(con: duckdb.DuckDBPyConnection, slugs: list[str]) -> dict[str, Any]:
+    """Seasons by slug or title, lined up, with each one's views path for the chart."""
+    reports = []
+    for slug in slugs:
+        season = lookup.season_by_slug(con, slug) or lookup.resolve(con, slug)
+        reports.append(season_report(con, season))
+    result = compare_report(reports)
+    result["paths"] = [{"slug": r["slug"], "title": r["season_title"] or r["show_title"],
+                        "path": season_views(r)} for r in reports]
+    return result
+
+
+def search(con: duckdb.DuckDBPyConnection, query: str, limit: int = 20) -> dict[str, Any]:
+    """Titles matching a query, or suggestions when none do."""
+    found = lookup.candidates(con, query, limit=limit) if query.strip() else []
+    return {
+        "query": query,
+        "results": [{k: r[k] for k in ("slug", "show_title", "season_title", "category", "kind", "first_week")}
+                    for r in found],
+        "suggestions": lookup.suggestions(con, query) if query.strip() and not found else [],
+    }

@@ -12,10 +12,9 @@ import duckdb
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from fastapi.responses import Response
 
-from renewcast import lookup, report
+from renewcast import ledger, lookup, report, signals
 from renewcast.errors import RenewcastError, TitleNotFound
 from renewcast.store import Store
-from renewcast.web import data
 from renewcast.web.app import cached, database, json_bytes, json_response
 
 router = APIRouter(prefix="/api/v1", tags=["read"])
@@ -39,7 +38,7 @@ async def cached_json(request: Request, key: tuple[Any, ...],
 @router.get("/titles", summary="Search titles (forgiving: case, accents, old and original names)")
 def titles(request: Request, q: Annotated[str, Query(max_length=200)] = "",
            limit: Annotated[int, Query(ge=1, le=50)] = 10) -> Response:
-    found = database(request).cached(("api-titles", q, limit), lambda con: data.search(con, q, limit))
+    found = database(request).cached(("api-titles", q, limit), lambda con: report.search(con, q, limit))
     links = request.app.state.links
     for row in found["results"]:
         row["url"] = links.title(row["slug"])
@@ -50,9 +49,8 @@ def season_payload(con: duckdb.DuckDBPyConnection, slug: str) -> dict[str, Any]:
     season = lookup.season_by_slug(con, slug)
     if season is None:
         raise TitleNotFound(slug, lookup.suggestions(con, slug.replace("-", " ")))
-    page = data.season_page(con, slug)
-    return {**page["report"], "forecast": page["forecast"], "forecast_note": page["forecast_note"],
-            "ledger": page["ledger"], "signals": page["signals"]}
+    page = report.season_page(con, slug)
+    return {**page["report"], "forecast": page["forecast"], "forecast_note": page["forecast_note"]}
 
 
 @router.get("/seasons/{slug}", summary="A season: weeks, metrics, forecast, ledger, signals")
@@ -62,7 +60,7 @@ async def season(request: Request, slug: Annotated[str, Path(max_length=200)]) -
 
 
 def board_payload(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-    rows, note = data.board(con)
+    rows, note = report.board_or_note(con)
     return {"board": rows, "note": note}
 
 
@@ -73,7 +71,7 @@ async def board(request: Request) -> Response:
 
 
 def backtest_payload(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-    result, note = data.backtest(con)
+    result, note = report.track_record(con)
     return {"backtest": result, "note": note}
 
 
@@ -97,11 +95,14 @@ def require_token(request: Request) -> None:
         raise Unauthorized("a valid 'Authorization: Bearer <token>' header is required to write")
 
 
+#: The library function that records each kind of write.
+WRITERS: dict[str, Callable[..., Any]] = {"ledger": ledger.add_entry, "signals": signals.add_signal}
+
 write_router = APIRouter(prefix="/api/v1", tags=["write"], dependencies=[Depends(require_token)])
 
 
 def write(request: Request, kind: str, entry: dict[str, Any]) -> Response:
-    func = data.writer(kind)
+    func = WRITERS[kind]
     accepted = [n for n, p in inspect.signature(func).parameters.items() if p.kind is p.KEYWORD_ONLY]
     unknown = sorted(set(entry) - set(accepted))
     if unknown:

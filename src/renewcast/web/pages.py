@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from renewcast import lookup, report
 from renewcast.errors import AmbiguousTitle, RenewcastError, TitleNotFound
-from renewcast.web import charts, data, tables
+from renewcast.web import charts, tables
 from renewcast.web.app import cached, database, render, render_text
 
 router = APIRouter(include_in_schema=False)
@@ -43,9 +43,9 @@ class _NotFound(RenewcastError):
 
 
 def home_data(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-    board, board_note = data.board(con)
+    board, board_note = report.board_or_note(con)
     return {"latest": report.latest_week(con), "board": board, "board_note": board_note,
-            "decisions": data.latest_decisions(con), "known": report.freshness(con)}
+            "decisions": report.latest_decisions(con), "known": report.freshness(con)}
 
 
 BOARD_SORTS = {
@@ -60,7 +60,7 @@ BOARD_SORTS = {
 def board_page(request: Request, sort: Annotated[str, Query(pattern="^(risk|chance|waiting|title)$")] = "risk"
                ) -> Response:
     """Every season Netflix still has to decide, sortable."""
-    rows, note = database(request).cached(("board",), data.board)
+    rows, note = database(request).cached(("board",), report.board_or_note)
     return render(request, "board.html", board=sorted(rows, key=BOARD_SORTS[sort]), board_note=note, sort=sort)
 
 
@@ -76,7 +76,7 @@ CHART_WEEKS = 26
 def season_chart(page: dict[str, Any]) -> tuple[str, str, list[dict[str, Any]]]:
     rep = page["report"]
     name = rep["season_title"] or rep["show_title"]
-    series = [charts.Series(name, data.season_views(rep), css="series-main")]
+    series = [charts.Series(name, report.season_views(rep), css="series-main")]
     for n, peer in enumerate(page["peers"]):
         label = f"{peer.get('title') or peer['slug']}" + (f" ({peer['outcome']})" if peer.get("outcome") else "")
         series.append(charts.Series(label, peer["path"], css=f"series-{n + 1}"))
@@ -98,20 +98,22 @@ def season_chart(page: dict[str, Any]) -> tuple[str, str, list[dict[str, Any]]]:
     return svg, charts.legend(series), rows
 
 
-def season_html(request: Request, con: duckdb.DuckDBPyConnection, slug: str) -> str:
-    page = data.season_page(con, slug)
+def season_html(request: Request, con: duckdb.DuckDBPyConnection, slug: str,
+                typical: dict[str, Any] | None = None) -> str:
+    page = report.season_page(con, slug, typical)
     svg, legend, chart_rows = season_chart(page)
     return render_text(request, "season.html", page=page, r=page["report"], chart=svg, legend=legend,
                        chart_table=tables.chart(chart_rows), known=page["report"]["known"])
 
 
-def resolve_title(request: Request, con: duckdb.DuckDBPyConnection, slug: str) -> tuple[str, str]:
+def resolve_title(request: Request, con: duckdb.DuckDBPyConnection, slug: str,
+                  typical: dict[str, Any] | None = None) -> tuple[str, str]:
     """What /title/<slug> answers: ('page', html), ('redirect', url)."""
     links = request.app.state.links
     if lookup.season_by_slug(con, slug) is not None:
-        return "page", season_html(request, con, slug)
+        return "page", season_html(request, con, slug, typical)
     query = slug.replace("-", " ")
-    seasons = data.show_seasons(con, query)
+    seasons = report.show_seasons(con, query)
     if len(seasons) > 1:
         return "page", render_text(request, "show.html", show=seasons[0]["show_title"], seasons=seasons)
     try:
@@ -123,7 +125,9 @@ def resolve_title(request: Request, con: duckdb.DuckDBPyConnection, slug: str) -
 
 @router.get("/title/{slug}")
 async def title(request: Request, slug: Slug) -> Response:
-    kind, body = await cached(request, ("title", slug), lambda con: resolve_title(request, con, slug))
+    # The typical paths read every season's weeks: once per store generation, not per page.
+    typical = await cached(request, ("typical",), report.typical_paths)
+    kind, body = await cached(request, ("title", slug), lambda con: resolve_title(request, con, slug, typical))
     if kind == "redirect":
         return RedirectResponse(body, status_code=303)
     return Response(body, media_type="text/html; charset=utf-8")
@@ -134,7 +138,7 @@ def season_table(request: Request, slug: Slug, name: str) -> Response:
     stem, fmt = split_name(name)
     if stem not in tables.SEASON_TABLES:
         raise _NotFound(f"no table '{stem}' for a season; try: {', '.join(tables.SEASON_TABLES)}")
-    page = database(request).cached(("season", slug), lambda con: data.season_page(con, slug))
+    page = database(request).cached(("season", slug), lambda con: report.season_page(con, slug))
     return download(tables.SEASON_TABLES[stem](page), f"{slug}-{stem}", fmt)
 
 
@@ -142,11 +146,11 @@ def global_table(con: duckdb.DuckDBPyConnection, name: str) -> tables.Table:
     if name == "latest-week":
         return tables.latest_week(report.latest_week(con))
     if name == "board":
-        return tables.board(data.board(con)[0])
+        return tables.board(report.board_or_note(con)[0])
     if name == "decisions":
-        return tables.decisions(data.latest_decisions(con, limit=1000))
+        return tables.decisions(report.latest_decisions(con, limit=1000))
     if name in ("backtest", "misses", "calibration"):
-        result = data.backtest(con)[0]
+        result = report.track_record(con)[0]
         return {"backtest": tables.backtest, "misses": tables.misses,
                 "calibration": tables.calibration}[name](result)
     raise _NotFound(f"no table '{name}'; try: latest-week, board, decisions, backtest, misses, calibration")
@@ -164,7 +168,7 @@ CompareSlugs = Annotated[list[str], Query(alias="s", min_length=2, max_length=4,
 
 
 def compare_data(request: Request, slugs: list[str]) -> dict[str, Any]:
-    return database(request).cached(("compare", *slugs), lambda con: data.compare(con, slugs))
+    return database(request).cached(("compare", *slugs), lambda con: report.compare_page(con, slugs))
 
 
 @router.get("/compare")
@@ -190,7 +194,7 @@ def compare_download(request: Request, fmt: str, s: CompareSlugs) -> Response:
 
 
 def track_record_data(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-    result, note = data.backtest(con)
+    result, note = report.track_record(con)
     chart = None
     series: list[charts.Series] = []
     for n, (method, label) in enumerate([("model", "model"), ("rule", "rule of thumb")]):
@@ -227,7 +231,7 @@ def track_record(request: Request) -> Response:
 
 @router.get("/search")
 def search(request: Request, q: Annotated[str, Query(max_length=200)] = "") -> Response:
-    found = database(request).cached(("search", q), lambda con: data.search(con, q))
+    found = database(request).cached(("search", q), lambda con: report.search(con, q))
     if len(found["results"]) == 1:  # one match: go straight to it
         return RedirectResponse(str(request.app.state.links.title(found["results"][0]["slug"])), status_code=303)
     return render(request, "search.html", **found)

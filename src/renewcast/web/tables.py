@@ -34,7 +34,7 @@ def chart(series: list[dict[str, Any]]) -> Table:
 
 
 def signals(page: dict[str, Any]) -> Table:
-    rows = list(page["signals"])
+    rows = list(page["report"]["signals"])
     cols = list(dict.fromkeys(k for r in rows for k in r)) or ["kind", "value", "observed", "platform", "url"]
     return cols, [[r.get(c) for c in cols] for r in rows]
 
