@@ -92,11 +92,12 @@ def test_titles_round_trip_through_the_store(tmp_path: Path, names: list[tuple[s
     assert [(r["show_title"], r["season_title"]) for r in rows] == names
 
 
-def test_parallel_parsing_gives_the_same_store_and_the_same_errors(built_store: Store, tmp_path: Path) -> None:
-    """What `renewcast ingest` does: large inputs parsed in worker processes."""
+def test_a_folder_ingest_matches_the_build_and_a_bad_tsv_names_line_and_column(built_store: Store,
+                                                                                tmp_path: Path) -> None:
+    """A TSV DuckDB refuses is re-read by the strict parser for the one-line error."""
     folders = [TOP10.parent / "netflix-top10", TOP10.parent / "netflix-engagement"]
-    store = Store(tmp_path / "parallel.duckdb")
-    store.ingest(folders, parallel=True)
+    store = Store(tmp_path / "folders.duckdb")
+    store.ingest(folders)
     assert counts(store) == counts(built_store)
     broken = tmp_path / "broken"
     shutil.copytree(TOP10, broken)
@@ -105,5 +106,21 @@ def test_parallel_parsing_gives_the_same_store_and_the_same_errors(built_store: 
                     encoding="utf-8")
     before = sha256(store.path)
     with pytest.raises(InputError, match=r"all-weeks-global.tsv, line \d+, column 'weekly_rank'"):
-        store.ingest([broken], parallel=True)
+        store.ingest([broken])
     assert sha256(store.path) == before
+
+
+def test_duckdb_reads_the_tsvs_as_the_strict_parser_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fast path (DuckDB's read_csv) and the strict parser give the same tables."""
+    from renewcast import store as store_module
+
+    files = [TOP10 / n for n in ("all-weeks-global.tsv", "all-weeks-global-2025-07-01.tsv",
+                                 "all-weeks-countries.tsv", "most-popular.tsv")]
+    fast = Store(tmp_path / "fast.duckdb")
+    fast.ingest(files)
+    monkeypatch.setattr(store_module, "stage_tsv", lambda con, path, table: None)
+    strict = Store(tmp_path / "strict.duckdb")
+    strict.ingest(files)
+    for table in ("top10_global", "top10_country", "most_popular", "title_aliases", "seasons"):
+        sql = f"SELECT * FROM {table} ORDER BY ALL"
+        assert fast.query(sql) == strict.query(sql), table

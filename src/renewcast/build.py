@@ -53,7 +53,7 @@ def _bundled_records() -> Step:
     return record
 
 
-def ensure(store: Store, *, parallel: bool = False, forecast: bool = True) -> bool:
+def ensure(store: Store, *, forecast: bool = True) -> bool:
     """Build a missing store from the bundled snapshot; True when it built one.
 
     ``forecast`` also computes the stored forecasts in the same write, so ``show`` and
@@ -68,23 +68,23 @@ def ensure(store: Store, *, parallel: bool = False, forecast: bool = True) -> bo
         if forecast:
             forecasts.record_forecasts(con)
 
-    store.ingest(bundled_paths(), source="bundled", then=then, parallel=parallel)
+    store.ingest(bundled_paths(), source="bundled", then=then)
     return True
 
 
-def open_store(path: Path | str, *, empty: bool = False, parallel: bool = False) -> Store:
+def open_store(path: Path | str, *, empty: bool = False) -> Store:
     """The store at ``path``, built from the bundled snapshot first unless ``empty``."""
     store = Store(path)
     if not empty:
-        ensure(store, parallel=parallel)
+        ensure(store)
     return store
 
 
-def ingest(store: Store, paths: Sequence[Path | str], *, parallel: bool = False, train: bool = True,
+def ingest(store: Store, paths: Sequence[Path | str], *, train: bool = True,
            source: str = "user") -> tuple[IngestReport, dict[str, Any] | None]:
     """Load files in one write (the ledger and signals re-pointed in it), then retrain if
     the stored forecasts are now stale. Returns the ingest and what was retrained."""
-    report = store.ingest(paths, source=source, then=rematch, parallel=parallel)
+    report = store.ingest(paths, source=source, then=rematch)
     return report, retrain(store) if train else None
 
 

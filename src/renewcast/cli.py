@@ -56,7 +56,7 @@ def open_store(ctx: click.Context, *, empty: bool = False) -> Any:
     store = Store(ctx.obj["db"])
     if not empty and not store.exists():
         click.echo(f"Building the store from the bundled Netflix data at {store.path} ...", err=True)
-    return build.open_store(store.path, empty=empty, parallel=True)
+    return build.open_store(store.path, empty=empty)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -92,7 +92,7 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], empty: bool, no_train: b
     if not empty and not Store(ctx.obj["db"]).exists():
         build.check_files(list(paths))  # a bad file fails before the bundled build, leaving no store
     store = open_store(ctx, empty=empty)
-    report, _ = build.ingest(store, list(paths), parallel=True, train=False)
+    report, _ = build.ingest(store, list(paths), train=False)
     for path, kind, rows in report.files:
         click.echo(f"{kind:14} {rows:>8,} rows  {path}")
     click.echo(f"Ingested {report.rows:,} rows into {store.path}"
@@ -376,10 +376,11 @@ def ledger_list(ctx: click.Context, outcome: str | None, awaiting: bool, as_json
 @click.option("--source", metavar="URL", help="http(s) address of the report (required unless limited).")
 @click.option("--note", help="Free text, e.g. 'canceled after 2 seasons'.")
 @click.option("--by", "recorded_by", metavar="NAME", help="Who records it (default: your user name).")
+@NO_TRAIN
 @click.pass_context
 @friendly_errors
 def ledger_add(ctx: click.Context, title: str, season: int | None, outcome: str, announced: str,
-               source: str | None, note: str | None, recorded_by: str | None) -> None:
+               source: str | None, note: str | None, recorded_by: str | None, no_train: bool) -> None:
     """Record a decision on a season; a correction keeps the previous entry in the history."""
     from renewcast import ledger
 
@@ -397,7 +398,7 @@ def ledger_add(ctx: click.Context, title: str, season: int | None, outcome: str,
                    + (" (the previous entry is kept in the history)." if result.changed else "."))
     if not charted:
         click.echo(f"Note: {name} is {ledger.NOT_CHARTED}; the entry is kept but matches no season.")
-    retrain(store)
+    retrain(store, not no_train and not result.unchanged)
 
 
 @ledger_group.command(name="import")

@@ -114,9 +114,12 @@ def parse_signals_file(path: Path | str) -> list[Observation]:
                                       "one value per season, kind, platform and date"))
 
 
+# Signals are not model features: recording one never marks the stored forecasts stale.
+
+
 def import_signals(store: Store, path: Path | str) -> SignalsReport:
     observations = parse_signals_file(path)
-    with store.writing() as con:
+    with store.writing(changes_data=False) as con:
         return apply(con, observations, path=str(path))
 
 
@@ -129,7 +132,7 @@ def add_signal(store: Store, *, show_title: str, season: int, kind: str, value: 
         obs = make_observation(values)
     except rec.BadValue as bad:
         raise InputError("signal", bad.problem, column=bad.column, hint=bad.hint) from None
-    with store.writing() as con:
+    with store.writing(changes_data=False) as con:
         return apply(con, [obs], path="signal")
 
 

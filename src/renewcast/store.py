@@ -12,7 +12,6 @@ import contextlib
 import csv
 import datetime as dt
 import fcntl
-import gc
 import hashlib
 import itertools
 import os
@@ -31,6 +30,7 @@ from renewcast.config import BUNDLED_DATA
 from renewcast.errors import StoreError
 from renewcast.sources import Parsed, expand_paths, parse_file
 from renewcast.sources.top10 import KEYS
+from renewcast.sources.tsv import stage_tsv
 
 SCHEMA_VERSION = 2
 
@@ -186,9 +186,12 @@ class Store:
         lock_path = self.path.with_name(self.path.name + ".lock")
         with open(lock_path, "a+") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)  # one writer at a time; readers are never blocked
+            self._remove_leftovers()  # holding the lock: any copy still here belongs to a dead writer
             fd, tmp_name = tempfile.mkstemp(prefix=self.path.name + ".", suffix=".tmp", dir=self.path.parent)
             os.close(fd)
             tmp = Path(tmp_name)
+            # The new file keeps the store's mode (mkstemp makes 0600), or the umask's default.
+            mode = self.path.stat().st_mode & 0o777 if self.exists() else 0o666 & ~_umask()
             try:
                 if self.exists():
                     shutil.copyfile(self.path, tmp)
@@ -208,38 +211,47 @@ class Store:
                     con.execute("CHECKPOINT")
                 finally:
                     con.close()
+                os.chmod(tmp, mode)
                 with open(tmp, "rb+") as handle:
                     os.fsync(handle.fileno())
                 os.replace(tmp, self.path)
+                _fsync_dir(self.path.parent)  # the rename itself survives a power cut
             finally:
                 for leftover in (tmp, Path(str(tmp) + ".wal")):
                     leftover.unlink(missing_ok=True)
 
-    def ingest(self, paths: Sequence[Path | str], *, source: str = "user",
-               then: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
-               parallel: bool = False) -> IngestReport:
-        """Parse every file first, then load them all in one transaction, or nothing.
+    def _remove_leftovers(self) -> None:
+        name = self.path.name
+        for pattern in (f"{name}.*.tmp", f"{name}.*.tmp.wal", f"{name}.*.tmp.stage-*.csv"):
+            for stale in self.path.parent.glob(pattern):
+                stale.unlink(missing_ok=True)
 
-        ``then`` runs on the same write connection after the seasons are rebuilt;
-        ``parallel`` parses large inputs in worker processes (see ``_parse_all``).
+    def ingest(self, paths: Sequence[Path | str], *, source: str = "user",
+               then: Callable[[duckdb.DuckDBPyConnection], None] | None = None) -> IngestReport:
+        """Load every file in one transaction, or nothing.
+
+        DuckDB reads the Top 10 TSVs itself (``sources.tsv``); spreadsheets, and any TSV it
+        refuses, go through the strict parser, which names the file, line and column of a
+        bad value. ``then`` runs on the same write connection after the seasons are rebuilt.
         """
         files = expand_paths([Path(p) for p in paths])
         if not files:
             raise StoreError("no data files found in " + ", ".join(str(p) for p in paths))
-        parsed = _parse_all(files, parallel)
-        # Older snapshots first, so the newest naming of a (week, category, rank) wins.
-        parsed.sort(key=lambda item: _newest_week(item[2]))
         report = IngestReport()
         with self.writing() as con:
-            for path, digest, tables in parsed:
+            for path in files:
+                staged = stage_tsv(con, path, _stage_name())
+                if staged is not None:
+                    report.renamed += _load_staged(con, staged.kind, staged.table, staged.path,
+                                                   staged.newest_week)
+                    report.files.append((staged.path, staged.kind, staged.rows))
+                    _record_ingest(con, path, [staged.kind], staged.rows)
+                    continue
+                tables = parse_file(path)
                 for table in tables:
                     report.renamed += _load(con, table)
                     report.files.append((table.path, table.kind, table.rows))
-                con.execute(
-                    "INSERT INTO ingests VALUES (?, ?, ?, ?, ?)",
-                    [dt.datetime.now(), str(path), digest, ",".join(sorted({t.kind for t in tables})),
-                     sum(t.rows for t in tables)],
-                )
+                _record_ingest(con, path, [t.kind for t in tables], sum(t.rows for t in tables))
             rebuild_derived(con)
             if then is not None:
                 then(con)
@@ -248,45 +260,23 @@ class Store:
         return report
 
 
-def _parse_one(path: Path) -> tuple[Path, str, list[Parsed]]:
-    # The cyclic garbage collector is paused: parsing allocates millions of acyclic
-    # objects and the collector's passes over them cost ~15% of the time (measured).
-    was_enabled = gc.isenabled()
-    gc.disable()
+def _record_ingest(con: duckdb.DuckDBPyConnection, path: Path, kinds: list[str], rows: int) -> None:
+    con.execute("INSERT INTO ingests VALUES (?, ?, ?, ?, ?)",
+                [dt.datetime.now(), str(path), _sha256(path), ",".join(sorted(set(kinds))), rows])
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
     try:
-        return path, _sha256(path), parse_file(path)
+        os.fsync(fd)
     finally:
-        if was_enabled:
-            gc.enable()
-
-
-#: Below this much data a worker pool costs more than it saves.
-PARALLEL_BYTES = 4_000_000
-
-
-def _parse_all(files: list[Path], parallel: bool = False) -> list[tuple[Path, str, list[Parsed]]]:
-    """Parse the files; with ``parallel``, on every core when there is enough to share
-    (about 40% faster for the bundled snapshot on 2 cores, measured), biggest first.
-
-    Opt-in because worker processes re-import the caller's main module: safe from the
-    CLI, a surprise inside someone's unguarded script.
-    """
-    sizes = {p: p.stat().st_size if p.is_file() else 0 for p in files}
-    workers = min(len(files), os.cpu_count() or 1, 4)
-    if not parallel or workers < 2 or sum(sizes.values()) < PARALLEL_BYTES:
-        return [_parse_one(p) for p in files]
-    import concurrent.futures
-    import multiprocessing
-
-    # forkserver, not fork: the caller may have threads (DuckDB's, a web server's).
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["renewcast.sources"])
-    biggest_first = sorted(files, key=lambda p: -sizes[p])
-    try:
-        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
-            return list(pool.map(_parse_one, biggest_first))
-    except (OSError, concurrent.futures.process.BrokenProcessPool):
-        return [_parse_one(p) for p in files]  # no worker processes here: parse in this one
+        os.close(fd)
 
 
 def _migrate(con: duckdb.DuckDBPyConnection) -> None:
@@ -319,11 +309,6 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _newest_week(tables: list[Parsed]) -> str:
-    weeks = [max(t.columns["week"]) for t in tables if t.columns.get("week")]
-    return str(max(weeks)) if weeks else "9999"  # engagement and lists after the weekly files
-
-
 def _stage(con: duckdb.DuckDBPyConnection, name: str, table: str, columns: dict[str, list[Any]]) -> None:
     """Copy column lists into a temp table shaped like ``table``.
 
@@ -331,7 +316,12 @@ def _stage(con: duckdb.DuckDBPyConnection, name: str, table: str, columns: dict[
     inserts take seconds and a DataFrame would cost a pandas import on every ingest.
     """
     names = list(columns)
-    with tempfile.NamedTemporaryFile("w", suffix=".csv", newline="", encoding="utf-8", delete=False) as f:
+    # Beside the writer's copy, so the next writer removes it if this process is killed.
+    row = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
+    folder = Path(row[0]).parent if row and row[0] else None
+    prefix = (Path(row[0]).name + ".stage-") if row and row[0] else "renewcast.stage-"
+    with tempfile.NamedTemporaryFile("w", suffix=".csv", prefix=prefix, dir=folder, newline="", encoding="utf-8",
+                                     delete=False) as f:
         # An unquoted empty field is NULL; text is never empty (parsers map "" to None).
         writer = csv.writer(f, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
         writer.writerows(zip(*(columns[n] for n in names), strict=True))
@@ -369,16 +359,22 @@ def _load(con: duckdb.DuckDBPyConnection, table: Parsed) -> int:
         return 0
     names = _TABLE_COLUMNS[table.kind]
     _stage(con, stage, table.kind, {n: table.columns[n] for n in names})
-    if table.kind == "most_popular":
+    newest = max(table.columns["week"]) if table.columns.get("week") else None
+    return _load_staged(con, table.kind, stage, table.path, newest)
+
+
+def _load_staged(con: duckdb.DuckDBPyConnection, kind: str, stage: str, path: str, published: Any) -> int:
+    """Merge a staged Top 10 table (columns as the store's) into its table; returns the renames."""
+    names = _TABLE_COLUMNS[kind]
+    if kind == "most_popular":
         _load_most_popular(con, stage, names)
         return 0
     # A publication is dated by its newest week. An older publication never replaces a
     # newer one's row for the same (week, category, rank): the store is a function of the
     # set of publications ingested, whatever their order.
-    published = max(table.columns["week"])
-    key = " AND ".join(f"o.{k} = s.{k}" for k in KEYS[table.kind])
+    key = " AND ".join(f"o.{k} = s.{k}" for k in KEYS[kind])
     renamed = 0
-    if table.kind == "top10_global":
+    if kind == "top10_global":
         # Netflix restates: a newer publication may rename a title for the same slot. The
         # older name stays findable as an alias of the newer one, whichever came first.
         note = "restated by the publication of weeks to "
@@ -396,9 +392,9 @@ def _load(con: duckdb.DuckDBPyConnection, table: Parsed) -> int:
             [published, note],
         ).fetchone()
         renamed = inserted[0] if inserted else 0
-    con.execute(f"DELETE FROM {stage} s USING {table.kind} o WHERE {key} AND o.published > ?", [published])
-    con.execute(f"DELETE FROM {table.kind} o USING {stage} s WHERE {key}")
-    con.execute(f"INSERT INTO {table.kind} ({', '.join(names)}, published) SELECT *, ? FROM {stage}", [published])
+    con.execute(f"DELETE FROM {stage} s USING {kind} o WHERE {key} AND o.published > ?", [published])
+    con.execute(f"DELETE FROM {kind} o USING {stage} s WHERE {key}")
+    con.execute(f"INSERT INTO {kind} ({', '.join(names)}, published) SELECT *, ? FROM {stage}", [published])
     return int(renamed or 0)
 
 

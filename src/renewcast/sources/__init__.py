@@ -67,11 +67,24 @@ def _parse_sheet(sheet: Sheet) -> Parsed | None:
             index = header_index(sheet, header, columns)
             rows, lines = _body(sheet, 1)
             values = convert_rows(sheet, rows, lines, columns, index, len(header))
+            _one_row_per_key(sheet, kind, values, lines)
             return Parsed(kind, sheet.path, values)
     at = engagement.find_header(sheet)
     if at is None:
         return None
     return _parse_engagement(sheet, at)
+
+
+def _one_row_per_key(sheet: Sheet, kind: str, values: dict[str, list[Any]], lines: list[int]) -> None:
+    """One row per (week, category, rank) in a file: Netflix never lists two titles in one slot."""
+    keys = top10.KEYS[kind]
+    seen: dict[tuple[Any, ...], int] = {}
+    for line, key in zip(lines, zip(*(values[k] for k in keys), strict=True), strict=True):
+        if key in seen:
+            raise InputError(sheet.path, f"({', '.join(str(k) for k in key)}) is already on line {seen[key]}",
+                             line=line, column=keys[-1],
+                             hint=f"one row per ({', '.join(keys)}); is the file two downloads pasted together?")
+        seen[key] = line
 
 
 def _body(sheet: Sheet, start: int) -> tuple[list[list[Cell]], list[int]]:

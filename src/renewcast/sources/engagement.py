@@ -12,10 +12,10 @@ import datetime as dt
 import re
 
 from renewcast.errors import InputError
+from renewcast.sources import bounds
 from renewcast.sources._read import Cell, Sheet
 from renewcast.sources._values import (
     Column,
-    positive,
     to_date,
     to_hours_minutes,
     to_int,
@@ -27,9 +27,9 @@ COLUMNS = (
     Column("Title", to_text),
     Column("Available Globally?", to_yes_no, required=False, nullable=True),
     Column("Release Date", to_date, required=False, nullable=True),
-    Column("Hours Viewed", to_int, check=positive),
-    Column("Runtime", to_hours_minutes, required=False, nullable=True, check=positive),
-    Column("Views", to_int, required=False, nullable=True, check=positive),
+    Column("Hours Viewed", to_int, check=bounds.hours),
+    Column("Runtime", to_hours_minutes, required=False, nullable=True, check=bounds.runtime),
+    Column("Views", to_int, required=False, nullable=True, check=bounds.hours),
 )
 
 #: When each report's figures became public (forecasts "as of" a date may only use

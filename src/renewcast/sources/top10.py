@@ -7,52 +7,46 @@ or ignored, so an older or newer download still loads.
 
 from __future__ import annotations
 
+from renewcast.sources import bounds
 from renewcast.sources._values import (
     Column,
-    positive,
-    sunday,
     to_date,
     to_float,
     to_int,
     to_text,
 )
 
-
-def _rank(value: int) -> str | None:
-    return None if 1 <= value <= 10 else f"rank {value} is outside 1..10"
-
-
 GLOBAL = (
-    Column("week", to_date, check=sunday),
+    Column("week", to_date, check=bounds.week),
     Column("category", to_text),
-    Column("weekly_rank", to_int, check=_rank),
+    Column("weekly_rank", to_int, check=bounds.rank),
     Column("show_title", to_text),
     Column("season_title", to_text, nullable=True),
-    Column("weekly_hours_viewed", to_int, check=positive),
-    Column("runtime", to_float, required=False, nullable=True, check=positive),
-    Column("weekly_views", to_int, required=False, nullable=True, check=positive),
-    Column("cumulative_weeks_in_top_10", to_int, check=positive),
+    Column("weekly_hours_viewed", to_int, check=bounds.hours),
+    Column("runtime", to_float, required=False, nullable=True, check=bounds.runtime),
+    Column("weekly_views", to_int, required=False, nullable=True, check=bounds.hours),
+    Column("cumulative_weeks_in_top_10", to_int, check=bounds.weeks),
 )
 
 COUNTRY = (
     Column("country_name", to_text),
     Column("country_iso2", to_text),
-    Column("week", to_date, check=sunday),
+    Column("week", to_date, check=bounds.week),
     Column("category", to_text),
-    Column("weekly_rank", to_int, check=_rank),
+    Column("weekly_rank", to_int, check=bounds.rank),
     Column("show_title", to_text),
     Column("season_title", to_text, nullable=True),
-    Column("cumulative_weeks_in_top_10", to_int, check=positive),
+    Column("cumulative_weeks_in_top_10", to_int, check=bounds.weeks),
 )
 
 MOST_POPULAR = (
     Column("category", to_text),
-    Column("rank", to_int, check=positive),
+    Column("rank", to_int, check=bounds.rank),
     Column("show_title", to_text),
     Column("season_title", to_text, nullable=True),
-    Column("hours_viewed_first_91_days", to_int, check=positive),
-    Column("runtime", to_float, nullable=True, check=positive),
-    Column("views_first_91_days", to_int, nullable=True, check=positive),
+    Column("hours_viewed_first_91_days", to_int, check=bounds.hours),
+    Column("runtime", to_float, nullable=True, check=bounds.runtime),
+    Column("views_first_91_days", to_int, nullable=True, check=bounds.hours),
 )
 
 #: kind -> (columns, a header column that only this kind has)

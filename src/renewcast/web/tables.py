@@ -92,13 +92,24 @@ def compare(result: dict[str, Any]) -> Table:
     return cols, rows
 
 
+def _cell(value: Any) -> Any:
+    """A CSV cell; text a spreadsheet would run as a formula (= + - @ first) is quoted with '."""
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def to_csv(table: Table) -> str:
     cols, rows = table
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(cols)
     for row in rows:
-        writer.writerow(["" if v is None else (v.isoformat() if hasattr(v, "isoformat") else v) for v in row])
+        writer.writerow([_cell(v) for v in row])
     return out.getvalue()
 
 

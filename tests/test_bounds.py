@@ -1,0 +1,93 @@
+"""Input outside the bounds (sources/bounds.py) is refused with one line naming the file,
+line and column, exit 1, and the store byte-identical: never a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from renewcast import ledger
+from renewcast.cli import main
+from renewcast.store import Store
+
+from .conftest import sha256
+
+HEADER = ("week\tcategory\tweekly_rank\tshow_title\tseason_title\tweekly_hours_viewed\truntime\tweekly_views\t"
+          "cumulative_weeks_in_top_10\n")
+GOOD = "2026-07-26\tTV (English)\t1\tA Show\tA Show: Season 1\t50000000\t5.0\t10000000\t1\n"
+
+CASES = {
+    # A Sunday, but 72 years ahead: it used to retrain forecasts "as of 2099" and empty the board.
+    "a week in 2099": ("2099-06-28\tTV (English)\t1\tA Show\tA Show: Season 1\t50000000\t5.0\t10000000\t1\n",
+                       2, "week", "in the future"),
+    "a week before the lists began": ("2021-06-20\tTV (English)\t1\tA\tA: Season 1\t5\t5.0\t1\t1\n",
+                                      2, "week", "before Netflix's first Top 10 week"),
+    "25-digit hours": ("2026-07-26\tTV (English)\t1\tA Show\tA Show: Season 1\t1234567890123456789012345\t5.0\t1\t1\n",
+                       2, "weekly_hours_viewed", "not a real figure"),
+    "infinite runtime": ("2026-07-26\tTV (English)\t1\tA Show\tA Show: Season 1\t500\tinf\t1\t1\n",
+                         2, "runtime", "not a runtime"),
+    "rank 11": ("2026-07-26\tTV (English)\t11\tA Show\tA Show: Season 1\t500\t5.0\t1\t1\n",
+                2, "weekly_rank", "outside 1..10"),
+    "one slot twice": (GOOD + GOOD.replace("A Show", "Another"), 3, "weekly_rank", "is already on line 2"),
+}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_out_of_bounds_is_one_line_and_changes_nothing(store_copy: Store, tmp_path: Path, name: str) -> None:
+    body, line, column, words = CASES[name]
+    bad = tmp_path / "bad.tsv"
+    bad.write_text(HEADER + body, encoding="utf-8")
+    before = sha256(store_copy.path)
+    result = CliRunner().invoke(main, ["--db", str(store_copy.path), "ingest", "--no-train", str(bad)])
+    assert result.exit_code == 1
+    assert result.output.count("\n") == 1 and result.output.startswith("Error: ")
+    assert f"bad.tsv, line {line}, column '{column}'" in result.output and words in result.output
+    assert sha256(store_copy.path) == before
+
+
+def test_a_week_a_few_days_ahead_is_fine(store_copy: Store, tmp_path: Path) -> None:
+    ok = tmp_path / "next.tsv"
+    ok.write_text(HEADER + GOOD.replace("2026-07-26", "2026-12-06"), encoding="utf-8")  # today + 5 days
+    report = store_copy.ingest([ok])
+    assert report.rows == 1
+
+
+def test_a_path_that_does_not_exist(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["--db", str(tmp_path / "x.duckdb"), "ingest", str(tmp_path / "nope.tsv")])
+    assert result.exit_code == 1 and result.output.count("\n") == 1
+    assert "nope.tsv: no such file" in result.output
+    assert not (tmp_path / "x.duckdb").exists()
+
+
+def test_a_signal_never_marks_forecasts_stale(store_copy: Store) -> None:
+    from renewcast import signals
+    from renewcast.store import forecasts_are_stale
+
+    signals.add_signal(store_copy, show_title="The Imperfects", season=1, kind="imdb_rating", value="6.2",
+                       observed="2022-11-20")
+    with store_copy.reading() as con:
+        assert not forecasts_are_stale(con)
+    ledger.add_entry(store_copy, show_title="Resident Evil", season=1, outcome="canceled", announced="2022-08-26",
+                     source="https://example.org/re")
+    with store_copy.reading() as con:
+        assert forecasts_are_stale(con)
+
+
+def test_the_store_keeps_its_mode_and_leaves_no_temporary_files(store_copy: Store) -> None:
+    store_copy.path.chmod(0o644)
+    stale = store_copy.path.with_name(store_copy.path.name + ".dead1234.tmp")
+    stale.write_bytes(b"left by a writer killed with -9")
+    ledger.add_entry(store_copy, show_title="Resident Evil", season=1, outcome="canceled", announced="2022-08-26",
+                     source="https://example.org/re")
+    assert store_copy.path.stat().st_mode & 0o777 == 0o644
+    assert not stale.exists()
+    assert sorted(p.name for p in store_copy.path.parent.iterdir()) == ["copy.duckdb", "copy.duckdb.lock"]
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised() -> None:
+    from renewcast.web.tables import to_csv
+
+    text = to_csv((["title", "hours"], [["=cmd|' /C calc'!A0", 5], ["+1", -3], ["@SUM(A1)", None], ["Plain", 1]]))
+    assert text.splitlines() == ["title,hours", "'=cmd|' /C calc'!A0,5", "'+1,-3", "'@SUM(A1),", "Plain,1"]
