@@ -24,7 +24,6 @@ import pytest
 from click.testing import CliRunner, Result
 
 from renewcast.cli import main
-from renewcast.config import get_settings
 from renewcast.errors import DownloadError
 from renewcast.sources import download
 from renewcast.store import Store
@@ -384,9 +383,7 @@ def cli(store: Store, server: Server, monkeypatch: pytest.MonkeyPatch) -> Iterat
     monkeypatch.setenv("RENEWCAST_BASE_URL", server.url)
     monkeypatch.setenv("RENEWCAST_TIMEOUT_SECONDS", "0.3")
     monkeypatch.setenv("RENEWCAST_RETRIES", "0")
-    get_settings.cache_clear()  # settings are read once per process; re-read the test's env
-    yield lambda *args: CliRunner().invoke(main, ["refresh", *args])
-    get_settings.cache_clear()
+    yield lambda *args: CliRunner().invoke(main, ["refresh", *args])  # main() reads the env once
 
 
 def test_cli_reports_each_file(cli: Callable[..., Result], store: Store) -> None:

@@ -234,10 +234,11 @@ def label_for(con: duckdb.DuckDBPyConnection, slug: str) -> Label:
 def list_entries(con: duckdb.DuckDBPyConnection, *, netflix_decides: str | None = None,
                  format: str | None = None, run: str | None = None) -> list[dict[str, Any]]:
     """Catalog rows, by title; each filter narrows to one label value."""
-    for value, allowed, name in ((netflix_decides, DECIDES, "--netflix-decides"), (format, FORMATS, "--format"),
-                                 (run, RUNS, "--run")):
+    for value, allowed, name in ((netflix_decides, DECIDES, "netflix_decides"), (format, FORMATS, "format"),
+                                 (run, RUNS, "run")):
         if value is not None and value not in allowed:
-            raise InputError(name, f"'{value}' is not allowed", hint="one of: " + ", ".join(allowed))
+            raise InputError("catalog filter", f"'{value}' is not allowed", column=name,
+                             hint="one of: " + ", ".join(allowed))
     rows = rows_as_dicts(con.execute(
         f"SELECT {_COLUMNS} FROM catalog WHERE ($1 IS NULL OR netflix_decides = $1) "
         "AND ($2 IS NULL OR format = $2) AND ($3 IS NULL OR run = $3) ORDER BY show_key, season",

@@ -60,16 +60,17 @@ def open_store(ctx: click.Context, *, empty: bool = False) -> Any:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--db", type=click.Path(path_type=Path), envvar="RENEWCAST_DB",
-              help="Database file (default: in your user data folder; env RENEWCAST_DB).")
+@click.option("--db", type=click.Path(path_type=Path),
+              help="Database file (default: RENEWCAST_DB, else in your user data folder).")
 @click.version_option(package_name="renewcast")
 @click.pass_context
 def main(ctx: click.Context, db: Path | None) -> None:
     """Will there be another season? Netflix Top 10 data, trade-press metrics and renewal forecasts."""
-    from renewcast.config import default_db_path
+    from renewcast.config import Settings
 
     ctx.ensure_object(dict)
-    ctx.obj["db"] = db or default_db_path()
+    ctx.obj["settings"] = settings = Settings.from_env(db=db)  # the one reading of the environment
+    ctx.obj["db"] = settings.db
 
 
 @main.command()
@@ -229,7 +230,7 @@ def info(ctx: click.Context, as_json: bool) -> None:
 
 
 @main.command()
-@click.option("--base-url", envvar="RENEWCAST_BASE_URL", metavar="URL",
+@click.option("--base-url", metavar="URL",
               help="Folder holding the files (default: Netflix's Top 10 data; env RENEWCAST_BASE_URL).")
 @click.option("--format", "fmt", type=click.Choice(["tsv", "xlsx"]), default="tsv", show_default=True,
               help="Which of Netflix's two formats to download.")
@@ -242,10 +243,9 @@ def refresh(ctx: click.Context, base_url: str | None, fmt: str, as_json: bool, n
 
     Unchanged files (HTTP 304) are skipped. If any download fails, nothing changes.
     """
-    from renewcast.config import get_settings
     from renewcast.sources import download
 
-    settings = get_settings()
+    settings = ctx.obj["settings"]
     store = open_store(ctx)
     # A bar only for a person watching: never into a pipe, a log or the JSON consumer's stderr.
     progress = _progress_bar if sys.stderr.isatty() and not as_json else None
@@ -700,23 +700,20 @@ def backtest(ctx: click.Context, ledger_file: Path | None, horizon_days: int, as
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
-@click.option("--workers", default=1, show_default=True, type=int, help="Worker processes.")
 @click.pass_context
 @friendly_errors
-def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
+def serve(ctx: click.Context, host: str, port: int) -> None:
     """Serve the web pages and the JSON API (/api/v1, documented at /openapi.json)."""
-    import os
-
     import uvicorn
 
     from renewcast.forecast.service import ensure_backtest
+    from renewcast.web.app import create_app
 
     store = open_store(ctx)
     ensure_backtest(store)  # the track record page is never empty
-    os.environ["RENEWCAST_DB"] = str(store.path)  # the app factory (and any worker) reads it
+    app = create_app(settings=ctx.obj["settings"])
     click.echo(f"Serving {store.path} on http://{host}:{port}/", err=True)
-    uvicorn.run("renewcast.web.app:app_from_env", factory=True, host=host, port=port, workers=workers,
-                log_level="warning")
+    uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
 @main.group(name="site")

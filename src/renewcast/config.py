@@ -1,15 +1,20 @@
-"""Settings, read once from the environment (prefix ``RENEWCAST_``)."""
+"""Settings: one object, read once from the environment (prefix ``RENEWCAST_``).
+
+``renewcast``'s ``main()`` builds it (``--db`` overrides ``RENEWCAST_DB``) and hands it to
+the commands and to the web app; the library never reads the environment for these.
+"""
 
 from __future__ import annotations
 
-from functools import lru_cache
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from platformdirs import user_data_dir
 
-if TYPE_CHECKING:
-    from renewcast._settings import Settings
+from renewcast.errors import InputError
 
 #: Netflix's published Top 10 downloads live under this address.
 NETFLIX_TOP10_BASE_URL = "https://www.netflix.com/tudum/top10/data/"
@@ -22,18 +27,32 @@ def default_db_path() -> Path:
     return Path(user_data_dir("renewcast", appauthor=False)) / "renewcast.duckdb"
 
 
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    # pydantic-settings costs ~0.2 s to import: only the web app and refresh need it,
-    # so the CLI's quick commands never load it.
-    from renewcast._settings import Settings
+@dataclass(frozen=True)
+class Settings:
+    db: Path = field(default_factory=default_db_path)
+    base_url: str = NETFLIX_TOP10_BASE_URL
+    #: When set, the web API accepts writes (ledger entries, signals) bearing this token.
+    api_token: str | None = None
+    timeout_seconds: float = 30.0
+    retries: int = 3
 
-    return Settings()
-
-
-def __getattr__(name: str) -> Any:
-    if name == "Settings":
-        from renewcast._settings import Settings
-
-        return Settings
-    raise AttributeError(name)
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """The settings from ``RENEWCAST_*`` variables; ``overrides`` that are not None win."""
+        env = os.environ if environ is None else environ
+        found: dict[str, Any] = {}
+        if env.get("RENEWCAST_DB"):
+            found["db"] = Path(env["RENEWCAST_DB"])
+        if env.get("RENEWCAST_BASE_URL"):
+            found["base_url"] = env["RENEWCAST_BASE_URL"]
+        if env.get("RENEWCAST_API_TOKEN"):
+            found["api_token"] = env["RENEWCAST_API_TOKEN"]
+        for name, kind in (("timeout_seconds", float), ("retries", int)):
+            key = f"RENEWCAST_{name.upper()}"
+            if env.get(key):
+                try:
+                    found[name] = kind(env[key])
+                except ValueError:
+                    raise InputError(key, f"'{env[key]}' is not a number", hint=f"e.g. {key}=30") from None
+        settings = cls(**found)
+        return replace(settings, **{k: v for k, v in overrides.items() if v is not None})

@@ -1,7 +1,8 @@
 """The exceptions renewcast raises. Every one carries a message a user can act on.
 
-The CLI prints ``str(error)`` on one line and exits non-zero; the web app maps
-``status_code`` onto the HTTP response.
+The CLI prints ``str(error)`` on one line and exits non-zero; the web layer decides
+which HTTP status each kind means (``renewcast.web.app.HTTP_STATUS``): the library
+knows nothing of HTTP.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 class RenewcastError(Exception):
     """Base class: a problem the user can fix (bad input, unknown title, ...)."""
 
-    status_code = 400
 
 
 class InputError(RenewcastError):
@@ -36,23 +36,13 @@ class InputError(RenewcastError):
             message += f" ({hint})"
         super().__init__(message)
 
-    def __reduce__(self) -> tuple:  # picklable, so parsing can run in worker processes
-        return (_rebuild_input_error, (self.path, self.problem, self.line, self.column, self.hint))
-
-
-def _rebuild_input_error(path: str, problem: str, line: int | None, column: str | None,
-                         hint: str | None) -> InputError:
-    return InputError(path, problem, line=line, column=column, hint=hint)
-
 
 class DownloadError(RenewcastError):
     """A refresh that could not fetch a complete, valid file."""
 
-    status_code = 502
-
 
 class TitleNotFound(RenewcastError):
-    status_code = 404
+    """No title matches the query (with the closest names, when there are any)."""
 
     def __init__(self, query: str, suggestions: list[str]) -> None:
         self.query, self.suggestions = query, suggestions
@@ -65,21 +55,20 @@ class TitleNotFound(RenewcastError):
 
 
 class AmbiguousTitle(RenewcastError):
-    status_code = 300
+    """The query matches several titles equally well."""
 
     def __init__(self, query: str, candidates: list[str]) -> None:
         self.query, self.candidates = query, candidates
         listing = "; ".join(f"'{c}'" for c in candidates)
         super().__init__(
-            f"'{query}' matches several titles: {listing}. Name one exactly, or add --season N"
+            f"'{query}' matches several titles: {listing}. Name one exactly, or give its season number"
         )
 
 
 class SeasonNotFound(RenewcastError):
-    status_code = 404
+    """The show is known, the season is not."""
 
 
 class StoreError(RenewcastError):
     """The database is missing, locked or from an incompatible version."""
 
-    status_code = 503

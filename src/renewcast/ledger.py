@@ -188,7 +188,7 @@ def list_entries(con: duckdb.DuckDBPyConnection, outcome: str | None = None) -> 
     if outcome == "awaiting":
         return awaiting(con)
     if outcome is not None and outcome not in OUTCOMES:
-        raise InputError("--outcome", f"'{outcome}' is not an outcome",
+        raise InputError("ledger filter", f"'{outcome}' is not an outcome", column="outcome",
                          hint="one of: " + ", ".join((*OUTCOMES, "awaiting")))
     rows = rows_as_dicts(con.execute(
         f"SELECT {_COLUMNS} FROM ledger WHERE ? IS NULL OR outcome = ? "

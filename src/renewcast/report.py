@@ -16,6 +16,7 @@ import duckdb
 from renewcast import catalog, clock, ledger, lookup, metrics, signals
 from renewcast.errors import RenewcastError, TitleNotFound
 from renewcast.forecast import service as forecasts
+from renewcast.formats import format_runtime, percent
 from renewcast.store import rows_as_dicts
 
 
@@ -36,6 +37,29 @@ def freshness(con: duckdb.DuckDBPyConnection, today: dt.date | None = None) -> d
             "data_age_days": age, "stale": stale, "stale_after_days": clock.STALE_AFTER_DAYS,
             "decisions_through": today.isoformat(),
             "latest_decision": decided[0].isoformat() if decided and decided[0] else None, "note": note}
+
+
+def rule_of_thumb(drop: metrics.Drop) -> dict[str, Any]:
+    """The rule's verdict as data, with the one sentence the CLI and the web both print."""
+    rule = {
+        "threshold": metrics.RULE_DROP,
+        "largest_drop_pct": -drop.largest_drop if drop.largest_drop is not None else None,
+        "week": drop.week,
+        "left_top10_in_first_month": drop.left_top10,
+        "exit_drop_at_least_pct": -drop.exit_drop_at_least if drop.exit_drop_at_least is not None else None,
+        "says_canceled": drop.rule_says_canceled,
+    }
+    name = f"Rule of thumb (a drop of over {metrics.RULE_DROP:.0%} in the first month)"
+    if drop.rule_says_canceled is None:
+        rule["sentence"] = f"{name}: cannot be applied (no first-month weeks in the data)."
+        return rule
+    detail = (f"largest drop {percent(rule['largest_drop_pct'])} in week {drop.week}"
+              if drop.largest_drop is not None else "no week-on-week drop")
+    if drop.left_top10 and drop.exit_drop_at_least is not None:
+        detail += f"; then left the Top 10 (a fall of at least {drop.exit_drop_at_least:.0%})"
+    verdict = "predicts cancellation" if drop.rule_says_canceled else "does not predict cancellation"
+    rule["sentence"] = f"{name}: {detail}: {verdict}."
+    return rule
 
 
 def headline(status: dict[str, Any] | None, label: dict[str, Any] | None, season_number: int | None,
@@ -113,13 +137,7 @@ def season_report(con: duckdb.DuckDBPyConnection, season: dict[str, Any]) -> dic
         "runtime_source": season["runtime_source"],
         **totals,
         "weeks": [w.as_dict() for w in weeks],
-        "rule_of_thumb": {
-            "largest_drop_pct": -drop.largest_drop if drop.largest_drop is not None else None,
-            "week": drop.week,
-            "left_top10_in_first_month": drop.left_top10,
-            "exit_drop_at_least_pct": -drop.exit_drop_at_least if drop.exit_drop_at_least is not None else None,
-            "says_canceled": drop.rule_says_canceled,
-        },
+        "rule_of_thumb": rule_of_thumb(drop),
         "countries": metrics.country_breadth(con, season),
         "other_seasons": [
             {"slug": r["slug"], "season_title": r["season_title"], "season_number": r["season_number"]}
@@ -202,21 +220,6 @@ def latest_week(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         row["change_pct"] = (row["weekly_hours_viewed"] / row["last_hours"] - 1) if row["last_hours"] else None
         lists.setdefault(row["category"], []).append(row)
     return {"week": week.isoformat(), "week_start": (week - dt.timedelta(days=6)).isoformat(), "lists": lists}
-
-
-def format_runtime(hours: float | None) -> str | None:
-    if hours is None:
-        return None
-    minutes = round(hours * 60)
-    return f"{minutes // 60}:{minutes % 60:02d}"
-
-
-def millions(value: float | None, digits: int = 2) -> str:
-    return "–" if value is None else f"{value / 1e6:.{digits}f}M"
-
-
-def percent(value: float | None) -> str:
-    return "" if value is None else f"{value * 100:+.0f}%"
 
 
 # -- what a page shows: the same answers, with a note instead of an exception -----------

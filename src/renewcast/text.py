@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
 from renewcast.forecast.service import NO_FORECAST
-from renewcast.report import millions, percent
+from renewcast.formats import fraction, millions, percent, period
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], align: str | None = None) -> str:
@@ -22,12 +21,6 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], align: str | No
         if n == 0:
             lines.append("  ".join("-" * w for w in widths))
     return "\n".join(lines)
-
-
-def period(start: str, end: str) -> str:
-    a, b = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
-    left = f"{a:%b} {a.day}" + (f", {a.year}" if a.year != b.year else "")
-    return f"{left} – {b:%b} {b.day}, {b.year}"
 
 
 def season(report: dict[str, Any]) -> str:
@@ -68,15 +61,7 @@ def season(report: dict[str, Any]) -> str:
         out.append(f"First 28 days in the Top 10: {millions(report['first28_hours'])} hours"
                    + (f", {millions(report['first28_views'])} views." if report["first28_views"] else "."))
     rule = report["rule_of_thumb"]
-    if rule["says_canceled"] is None:
-        out.append("Rule of thumb: cannot be applied (no first-month weeks in the data).")
-    else:
-        drop = rule["largest_drop_pct"]
-        detail = f"largest drop {percent(drop)} in week {rule['week']}" if drop is not None else "no week-on-week drop"
-        if rule["left_top10_in_first_month"]:
-            detail += f"; then left the Top 10 (a fall of at least {-rule['exit_drop_at_least_pct']:.0%})"
-        verdict = "predicts cancellation" if rule["says_canceled"] else "does not predict cancellation"
-        out.append(f"Rule of thumb (a drop of over 50% in the first month): {detail}: {verdict}.")
+    out.append(rule["sentence"])
     countries = report["countries"]
     if countries["covered"]:
         if countries["countries_charted"]:
@@ -137,15 +122,6 @@ def comparison(result: dict[str, Any]) -> str:
             out.append(f"{names[0]} had {r['first_week_views']:.2f}x the first-week views of {name} "
                        f"({fraction(r['first_week_views'])}).")
     return "\n".join(out)
-
-
-def fraction(ratio: float) -> str:
-    """Say a ratio the way the press does: 0.33 -> 'about a third'."""
-    words = [(1 / 4, "a quarter"), (1 / 3, "a third"), (1 / 2, "half"), (2 / 3, "two thirds"),
-             (3 / 4, "three quarters"), (1, "the same"), (1.5, "one and a half times"), (2, "twice"),
-             (3, "three times"), (4, "four times")]
-    value, word = min(words, key=lambda w: abs(w[0] - ratio))
-    return f"about {word}" if abs(value - ratio) / value < 0.12 else f"{ratio:.2f}x"
 
 
 def latest(result: dict[str, Any]) -> str:

@@ -30,6 +30,7 @@ from typing import Any, Literal, Protocol
 import duckdb
 import httpx
 
+from renewcast.config import NETFLIX_TOP10_BASE_URL
 from renewcast.errors import DownloadError, InputError, RenewcastError
 from renewcast.sources import parse_file
 from renewcast.sources.top10 import FILENAMES
@@ -150,32 +151,25 @@ def load_validators(store: Store) -> dict[str, dict[str, Any]]:
 
 def refresh(
     store: Store,
-    base_url: str | None = None,
+    base_url: str = NETFLIX_TOP10_BASE_URL,
     fmt: str = "tsv",
     *,
-    timeout: float | None = None,
-    retries: int | None = None,
+    timeout: float = 30.0,
+    retries: int = 3,
     backoff: float = 0.5,
     progress: Progress | None = None,
     ingest: Callable[[list[Path]], Ingested] | None = None,
 ) -> RefreshReport:
     """Download the three Top 10 files from ``base_url`` and ingest those that changed.
 
-    ``base_url``, ``timeout`` (seconds, per connect/read) and ``retries`` default to the settings;
-    retry ``n`` waits ``backoff * 2**n`` seconds. Raises DownloadError, leaving the
-    store and the cached validators exactly as they were, if any file fails.
+    ``timeout`` is seconds per connect/read; retry ``n`` waits ``backoff * 2**n`` seconds.
+    Raises DownloadError, leaving the store and the cached validators exactly as they
+    were, if any file fails.
     ``ingest(paths)`` loads the downloaded files all or nothing (``renewcast.build``
     passes one that also re-points the ledger); without it, ``store.ingest``.
     """
-    from renewcast.config import get_settings
-
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {FORMATS}, not {fmt!r}")
-    if base_url is None or timeout is None or retries is None:
-        settings = get_settings()  # only when needed: pydantic-settings is slow to import
-        base_url = settings.base_url if base_url is None else base_url
-        timeout = settings.timeout_seconds if timeout is None else timeout
-        retries = settings.retries if retries is None else retries
     retries = max(0, retries)
     _check_base_url(base_url)
 

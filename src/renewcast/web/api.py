@@ -21,11 +21,11 @@ router = APIRouter(prefix="/api/v1", tags=["read"])
 
 
 class Unauthorized(RenewcastError):
-    status_code = 401
+    http_status = 401
 
 
 class BadEntry(RenewcastError):
-    status_code = 422
+    http_status = 422
 
 
 async def cached_json(request: Request, key: tuple[Any, ...],

@@ -19,9 +19,17 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from renewcast import report
-from renewcast.config import Settings, get_settings
-from renewcast.errors import RenewcastError
-from renewcast.text import fraction, period
+from renewcast.config import Settings
+from renewcast.errors import (
+    AmbiguousTitle,
+    DownloadError,
+    InputError,
+    RenewcastError,
+    SeasonNotFound,
+    StoreError,
+    TitleNotFound,
+)
+from renewcast.formats import fraction, millions, number, percent, period, probability
 from renewcast.web.db import MISSING, Database
 
 HERE = Path(__file__).parent
@@ -33,6 +41,21 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+#: What each library error means over HTTP (the library knows nothing of HTTP). The web
+#: layer's own errors carry ``http_status``; anything else a user can fix is a 400.
+HTTP_STATUS: dict[type[RenewcastError], int] = {
+    InputError: 400, TitleNotFound: 404, SeasonNotFound: 404, AmbiguousTitle: 409, DownloadError: 502,
+    StoreError: 503,
+}
+
+
+def http_status(exc: RenewcastError) -> int:
+    own = getattr(exc, "http_status", None)
+    if isinstance(own, int):
+        return own
+    return next((code for kind, code in HTTP_STATUS.items() if isinstance(exc, kind)), 400)
+
 
 SECURITY_HEADERS = [
     (b"content-security-policy",
@@ -151,25 +174,11 @@ class Links:
         return "/search" + (f"?{urlencode({'q': q})}" if q else "")
 
 
-def probability(value: float | None) -> str:
-    return "–" if value is None else f"{value:.0%}"
-
-
-def number(value: Any, digits: int = 2) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return str(value)
-    if isinstance(value, float) and not value.is_integer():
-        return f"{value:,.{digits}f}"
-    return f"{int(value):,}"
-
-
 def make_templates(links: Links) -> Environment:
     env = Environment(loader=FileSystemLoader(HERE / "templates"),
                       autoescape=select_autoescape(default=True, default_for_string=True),
                       trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(millions=report.millions, percent=report.percent, period=period,
+    env.filters.update(millions=millions, percent=percent, period=period,
                        probability=probability, number=number, fraction=fraction)
     env.globals.update(links=links, zip=zip, dict=dict)
     return env
@@ -177,7 +186,7 @@ def make_templates(links: Links) -> Environment:
 
 def create_app(db_path: Path | str | None = None, *, settings: Settings | None = None,
                static_site: bool = False) -> FastAPI:
-    settings = settings or get_settings()
+    settings = settings or Settings.from_env()
     db = Database(db_path or settings.db)
     links = Links(static_site)
     templates = make_templates(links)
@@ -199,7 +208,7 @@ def create_app(db_path: Path | str | None = None, *, settings: Settings | None =
 
     @app.exception_handler(RenewcastError)
     async def renewcast_error(request: Request, exc: RenewcastError) -> Response:
-        status = exc.status_code if exc.status_code >= 400 else 409
+        status = http_status(exc)
         extra = {"suggestions": exc.suggestions} if hasattr(exc, "suggestions") else None
         return error_page(request, status, str(exc), extra)
 
@@ -257,5 +266,6 @@ def database(request: Request) -> Database:
 
 
 def app_from_env() -> FastAPI:
-    """The factory ``renewcast serve`` hands to uvicorn (settings from RENEWCAST_* variables)."""
-    return create_app(settings=Settings())
+    """For ``uvicorn renewcast.web.app:app_from_env --factory`` (several workers, say): the
+    settings from RENEWCAST_* variables, read once here."""
+    return create_app(settings=Settings.from_env())

@@ -39,7 +39,7 @@ def split_name(name: str) -> tuple[str, str]:
 
 
 class _NotFound(RenewcastError):
-    status_code = 404
+    http_status = 404
 
 
 def home_data(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:

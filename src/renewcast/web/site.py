@@ -21,7 +21,7 @@ from renewcast.web.app import HERE, create_app
 
 
 class BuildError(RenewcastError):
-    status_code = 500
+    http_status = 500
 
 
 @dataclass
