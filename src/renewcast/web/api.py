@@ -12,7 +12,7 @@ import duckdb
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from fastapi.responses import Response
 
-from renewcast import ledger, lookup, report, signals
+from renewcast import ledger, lookup, models, report, signals
 from renewcast.errors import RenewcastError, TitleNotFound
 from renewcast.store import Store
 from renewcast.web.app import cached, database, json_bytes, json_response
@@ -53,7 +53,8 @@ def season_payload(con: duckdb.DuckDBPyConnection, slug: str) -> dict[str, Any]:
     return {**page["report"], "forecast": page["forecast"], "forecast_note": page["forecast_note"]}
 
 
-@router.get("/seasons/{slug}", summary="A season: weeks, metrics, forecast, ledger, signals")
+@router.get("/seasons/{slug}", summary="A season: weeks, metrics, forecast, ledger, signals",
+            response_model=models.SeasonAnswer)
 async def season(request: Request, slug: Annotated[str, Path(max_length=200)]) -> Response:
     slug = slug.removesuffix(".json")
     return await cached_json(request, ("api-season", slug), lambda con: season_payload(con, slug))
@@ -61,10 +62,11 @@ async def season(request: Request, slug: Annotated[str, Path(max_length=200)]) -
 
 def board_payload(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     rows, note = report.board_or_note(con)
-    return {"board": rows, "note": note}
+    return {"board": rows, "note": note, "known": report.freshness(con)}
 
 
-@router.get("/board", summary="Seasons awaiting a decision, most at risk first")
+@router.get("/board", summary="Seasons Netflix still has to decide, most at risk first",
+            response_model=models.Board)
 @router.get("/board.json", include_in_schema=False)
 async def board(request: Request) -> Response:
     return await cached_json(request, ("api-board",), board_payload)
@@ -75,13 +77,15 @@ def backtest_payload(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     return {"backtest": result, "note": note}
 
 
-@router.get("/backtest", summary="The latest backtest: AUC, accuracy, Brier; calibration; misses")
+@router.get("/backtest", summary="The latest backtest: AUC, accuracy, Brier; calibration; misses",
+            response_model=models.BacktestAnswer)
 @router.get("/backtest.json", include_in_schema=False)
 async def backtest(request: Request) -> Response:
     return await cached_json(request, ("api-backtest",), backtest_payload)
 
 
-@router.get("/latest-week", summary="The newest week's four global Top 10 lists with movement")
+@router.get("/latest-week", summary="The newest week's four global Top 10 lists with movement",
+            response_model=models.WeekLists)
 @router.get("/latest-week.json", include_in_schema=False)
 async def latest_week(request: Request) -> Response:
     return await cached_json(request, ("api-latest",), report.latest_week)

@@ -1,0 +1,349 @@
+"""The library's answers as typed, frozen models: what ``renewcast.Store`` returns and what the
+JSON API documents as its response schemas (one set of names for both).
+
+Each model forbids fields it does not name, so a report that grows a key without its model
+fails the tests (``tests/test_models.py``) instead of drifting from the published schema.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Known(Model):
+    """What the store knew and when."""
+
+    today: dt.date
+    data_through: dt.date | None
+    data_age_days: int | None
+    stale: bool
+    stale_after_days: int
+    decisions_through: dt.date
+    latest_decision: dt.date | None
+    note: str
+
+
+class CatalogLabel(Model):
+    netflix_decides: str
+    format: str
+    run: str
+    evidence: str | None
+    source: str | None
+    note: str | None
+    scope: str
+    format_words: str
+    awaits_decision: bool
+    why_not_awaited: str | None
+
+
+class Week(Model):
+    week_start: dt.date
+    week_end: dt.date
+    hours_viewed: int
+    change_pct: float | None
+    rank: int
+    week_in_top10: int
+    views: int | None
+    views_source: str | None
+    week_since_premiere: int | None
+
+
+class RuleOfThumb(Model):
+    threshold: float
+    largest_drop_pct: float | None
+    week: int | None
+    left_top10_in_first_month: bool
+    exit_drop_at_least_pct: float | None
+    says_canceled: bool | None
+    sentence: str
+
+
+class CountryRow(Model):
+    country_name: str
+    country_iso2: str
+    weeks: int
+    best_rank: int
+    first_week: dt.date
+
+
+class Coverage(Model):
+    first_week: dt.date | None
+    last_week: dt.date | None
+    countries: int
+
+
+class Countries(Model):
+    covered: bool
+    coverage: Coverage
+    countries_charted: int
+    country_weeks: int
+    top: list[CountryRow]
+    all: list[CountryRow]
+    note: str | None
+
+
+class OtherSeason(Model):
+    slug: str
+    season_title: str | None
+    season_number: int | None
+
+
+class LedgerEvent(Model):
+    show_title: str
+    season: int
+    season_title: str | None
+    outcome: str
+    announced: str
+    announced_date: dt.date
+    source: str | None
+    tier: str | None
+    note: str | None
+    slug: str | None
+    recorded_at: dt.datetime
+    recorded_by: str | None
+    charted: bool
+    flag: str | None = None
+    replaced_at: dt.datetime | None = None
+    replaced_by: str | None = None
+
+
+class Decision(Model):
+    """A season's decision as of today (its latest event), or outcome 'awaiting'."""
+
+    outcome: str
+    announced: str | None
+    source: str | None
+    note: str | None
+    events: list[LedgerEvent]
+    history: list[LedgerEvent]
+    show_title: str | None = None
+    season: int | None = None
+    season_title: str | None = None
+    announced_date: dt.date | None = None
+    tier: str | None = None
+    slug: str | None = None
+    recorded_at: dt.datetime | None = None
+    recorded_by: str | None = None
+    charted: bool | None = None
+    flag: str | None = None
+
+
+class Signal(Model):
+    show_title: str
+    season: int
+    season_title: str | None
+    slug: str | None
+    kind: str
+    value: float
+    observed: str
+    observed_date: dt.date
+    platform: str | None
+    url: str | None
+    note: str | None
+    recorded_at: dt.datetime
+    charted: bool
+    flag: str | None = None
+
+
+class Reason(Model):
+    feature: str
+    value: float
+    effect: float
+    text: str
+
+
+class Similar(Model):
+    slug: str
+    title: str
+    outcome: str
+    similarity: float
+
+
+class Timeline(Model):
+    days_since_premiere: int
+    median_days: float | None
+    p90_days: float | None
+    in_limbo: bool
+
+
+class Forecast(Model):
+    slug: str
+    title: str
+    category: str
+    probability: float
+    as_of: dt.date
+    horizon_days: int
+    status: str
+    reasons: list[Reason]
+    similar: list[Similar]
+    rule_of_thumb_says_canceled: bool | None
+    trained_on: int
+    base_rate: float
+    timeline: Timeline
+    awaiting: bool | None = None
+    stale: bool | None = None
+
+
+class Backtested(Model):
+    """What the walk-forward backtest said for a season before its decision."""
+
+    slug: str
+    title: str
+    year: int
+    language: str
+    outcome: str
+    y: int
+    announced: dt.date
+    predicted_on: dt.date
+    trained_on: int
+    model: float
+    rule: float
+    majority: float
+    horizon_days: int
+
+
+class SeasonReport(Model):
+    """A season the way the trade press reports it, with its decision, label and forecast."""
+
+    known: Known
+    headline: str | None
+    show_verdict: str | None
+    days_since_premiere: int | None
+    catalog: CatalogLabel | None
+    slug: str
+    show_title: str
+    season_title: str | None
+    season_number: int | None
+    category: str
+    kind: str
+    language: str
+    premiere: dt.date | None
+    premiere_estimated: bool
+    runtime_hours: float | None
+    runtime: str | None
+    runtime_source: str | None
+    top10_hours_total: int
+    weeks_in_top10: int
+    peak_rank: int | None
+    first28_hours: int | None
+    first28_views: int | None
+    first_week_views: int | None
+    first_week_days: int | None
+    weeks: list[Week]
+    rule_of_thumb: RuleOfThumb
+    countries: Countries
+    other_seasons: list[OtherSeason]
+    ledger: Decision | None
+    signals: list[Signal]
+    forecast: Forecast | None
+    backtest: Backtested | None
+
+
+class SeasonAnswer(SeasonReport):
+    """``/api/v1/seasons/{slug}``: the report, and why there is no forecast when there is none."""
+
+    forecast_note: str | None
+
+
+class BoardEntry(Forecast):
+    days_since_premiere: int
+    in_limbo: bool
+
+
+class Board(Model):
+    """Seasons Netflix still has to decide, most at risk first, or why there is no board."""
+
+    board: list[BoardEntry]
+    note: str | None
+    known: Known | None = None
+
+
+class ListEntry(Model):
+    category: str
+    weekly_rank: int
+    show_title: str
+    season_title: str | None
+    weekly_hours_viewed: int
+    weekly_views: int | None
+    cumulative_weeks_in_top_10: int
+    slug: str
+    last_rank: int | None
+    last_hours: int | None
+    movement: int | str  # places up (+) or down (-) since last week; 'new' for an entry
+    change_pct: float | None
+
+
+class WeekLists(Model):
+    """A week's four global Top 10 lists with movement since the week before."""
+
+    week: dt.date | None
+    week_start: dt.date | None = None
+    lists: dict[str, list[ListEntry]]
+    known: Known | None = None
+
+
+class ComparedSeason(Model):
+    slug: str
+    show_title: str
+    season_title: str | None
+    category: str
+    premiere: dt.date | None
+    runtime_hours: float | None
+    first_week_views: int | None
+    first_week_days: int | None
+    first28_hours: int | None
+    first28_views: int | None
+    top10_hours_total: int
+    weeks_in_top10: int
+    peak_rank: int | None
+
+
+class ComparedCell(Model):
+    hours_viewed: int
+    views: int | None
+    rank: int
+
+
+class ComparedWeek(Model):
+    week_since_premiere: int
+    seasons: list[ComparedCell | None]
+
+
+class Ratio(Model):
+    of: str
+    to: str
+    first_week_views: float | None
+    first28_views: float | None
+    top10_hours_total: float | None
+
+
+class Comparison(Model):
+    seasons: list[ComparedSeason]
+    weeks: list[ComparedWeek]
+    ratios: list[Ratio]
+
+
+class Backtest(Model):
+    """A walk-forward backtest: scores of the model, the rule of thumb and the majority class."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")  # breakdowns grow with the evaluation
+    horizon_days: int
+    n: int
+    ledger: str
+    model: dict[str, Any]
+    rule: dict[str, Any]
+    majority: dict[str, Any]
+    misses: list[dict[str, Any]]
+    predictions: list[dict[str, Any]]
+
+
+class BacktestAnswer(Model):
+    backtest: Backtest | None
+    note: str | None
