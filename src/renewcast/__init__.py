@@ -39,7 +39,6 @@ __all__ = [
     "WeekLists",
     "compare_report",
     "latest_week",
-    "models",
     "resolve",
     "season_report",
 ]

@@ -662,16 +662,13 @@ def train(ctx: click.Context, as_json: bool) -> None:
 @friendly_errors
 def forecast_cmd(ctx: click.Context, as_of: Any, as_json: bool) -> None:
     """TV seasons awaiting a renewal decision, most at risk first."""
-    from renewcast import forecast, report, text
+    from renewcast import report, text
 
     with open_store(ctx).reading() as con:
-        rows = forecast.board(con, as_of.date() if as_of else None)
+        rows = report.board(con, as_of.date() if as_of else None)
         known = report.freshness(con)
-    if as_json:
-        emit_json([{"slug": r["slug"], "title": r["title"], "probability": r["probability"],
-                    "as_of": r["as_of"], "days_since_premiere": r["timeline"]["days_since_premiere"],
-                    "in_limbo": r["timeline"]["in_limbo"],
-                    "main_reason": r["reasons"][0]["text"] if r["reasons"] else None} for r in rows])
+    if as_json:  # the API's shape (renewcast.models.Board)
+        emit_json({"board": rows, "note": None, "known": known})
     else:
         click.echo(text.board(rows, known))
 

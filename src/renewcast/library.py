@@ -59,10 +59,8 @@ class Store(_store.Store):
     def board(self, as_of: dt.date | None = None) -> Board:
         """Seasons Netflix still has to decide, most at risk first (as they stood on ``as_of``)."""
         with self._ready().reading() as con:
-            rows = forecasts.board(con, as_of)
-            flat = [{**r, "days_since_premiere": r["timeline"]["days_since_premiere"],
-                     "in_limbo": r["timeline"]["in_limbo"]} for r in rows]
-            return Board.model_validate({"board": flat, "note": None, "known": report.freshness(con)})
+            return Board.model_validate({"board": report.board(con, as_of), "note": None,
+                                         "known": report.freshness(con)})
 
     def backtest(self, horizon_days: int = 28) -> Backtest:
         """The walk-forward backtest at ``horizon_days`` (stored for the track record)."""

@@ -233,17 +233,21 @@ def forecast_or_note(con: duckdb.DuckDBPyConnection, slug: str) -> tuple[dict[st
         return None, str(err)
 
 
-def board_or_note(con: duckdb.DuckDBPyConnection) -> tuple[list[dict[str, Any]], str | None]:
+def board(con: duckdb.DuckDBPyConnection, as_of: dt.date | None = None) -> list[dict[str, Any]]:
     """Seasons Netflix still has to decide, most at risk first (lowest chance of renewal), each
-    with its wait flattened out for tables; or why there is no board."""
+    a forecast with its wait flattened out for tables: the one board shape (CLI, API, library)."""
+    flat = [{**r, "days_since_premiere": r["timeline"]["days_since_premiere"],
+             "in_limbo": r["timeline"]["in_limbo"]} for r in forecasts.board(con, as_of)]
+    flat.sort(key=lambda r: (r["probability"], -r["days_since_premiere"], r["slug"]))
+    return flat
+
+
+def board_or_note(con: duckdb.DuckDBPyConnection) -> tuple[list[dict[str, Any]], str | None]:
+    """The board, or why there is none (no forecasts trained yet)."""
     try:
-        rows = forecasts.board(con)
+        return board(con), None
     except RenewcastError as err:
         return [], str(err)
-    flat = [{**r, "days_since_premiere": r["timeline"]["days_since_premiere"],
-             "in_limbo": r["timeline"]["in_limbo"]} for r in rows]
-    flat.sort(key=lambda r: (r["probability"], -r["days_since_premiere"], r["slug"]))
-    return flat, None
 
 
 def track_record(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, Any] | None, str | None]:
