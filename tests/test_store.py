@@ -124,3 +124,17 @@ def test_duckdb_reads_the_tsvs_as_the_strict_parser_does(tmp_path: Path, monkeyp
     for table in ("top10_global", "top10_country", "most_popular", "title_aliases", "seasons"):
         sql = f"SELECT * FROM {table} ORDER BY ALL"
         assert fast.query(sql) == strict.query(sql), table
+
+
+def test_a_store_from_an_older_renewcast_is_upgraded_on_open(store_copy: Store) -> None:
+    from renewcast import build
+
+    with store_copy.writing() as con:  # what renewcast 0.1 left: schema 1, no derived country table
+        con.execute("DROP TABLE season_countries")
+        con.execute("DELETE FROM catalog")
+        con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    assert store_copy.schema_version() == 1
+    build.ensure(store_copy)
+    assert store_copy.schema_version() == 3
+    assert store_copy.query("SELECT count(*) AS n FROM season_countries")[0]["n"] > 0
+    assert store_copy.query("SELECT count(*) AS n FROM catalog")[0]["n"] > 1000

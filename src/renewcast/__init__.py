@@ -5,7 +5,6 @@ The library first: ``Store(path)`` answers in typed models (``season``, ``compar
 over the same functions (``renewcast.report``, ``renewcast.build``).
 """
 
-from renewcast import models
 from renewcast.errors import (
     AmbiguousTitle,
     DownloadError,

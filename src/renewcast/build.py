@@ -20,7 +20,7 @@ from renewcast.config import BUNDLED_DATA
 from renewcast.errors import StoreError
 from renewcast.forecast import service as forecasts
 from renewcast.sources import expand_paths, parse_file
-from renewcast.store import IngestReport, Store
+from renewcast.store import SCHEMA_VERSION, IngestReport, Store, rebuild_derived
 
 __all__ = ["bundled_paths", "check_files", "ensure", "ingest", "open_store", "rematch", "retrain"]
 
@@ -60,6 +60,9 @@ def ensure(store: Store, *, forecast: bool = True) -> bool:
     the web have them from the first answer.
     """
     if store.exists():
+        version = store.schema_version()
+        if version is not None and version < SCHEMA_VERSION:
+            upgrade(store)
         return False
     record = _bundled_records()
 
@@ -70,6 +73,18 @@ def ensure(store: Store, *, forecast: bool = True) -> bool:
 
     store.ingest(bundled_paths(), source="bundled", then=then)
     return True
+
+
+def upgrade(store: Store) -> None:
+    """Bring a store written by an older renewcast up to date: schema, derived tables (the
+    season index, where each season charted), and the shipped catalog."""
+    labels = catalog.parse_catalog_file(catalog.BUNDLED_CATALOG)
+    with store.writing() as con:
+        rebuild_derived(con)
+        rematch(con)
+        catalog.apply(con, labels, recorded_by="bundled", path=str(catalog.BUNDLED_CATALOG))
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+    forecasts.retrain_if_stale(store)
 
 
 def open_store(path: Path | str, *, empty: bool = False) -> Store:

@@ -223,7 +223,7 @@ def labels_by_slug(con: duckdb.DuckDBPyConnection) -> dict[str, Label]:
 
 
 def label_for(con: duckdb.DuckDBPyConnection, slug: str) -> Label:
-    rows = rows_as_dicts(con.execute(f"SELECT * FROM ({LABELS_SQL}) WHERE slug = ?", [slug]))
+    rows = rows_as_dicts(con.execute(LABELS_SQL + " AND s.slug = ?", [slug]))
     if not rows:
         return UNKNOWN
     row = rows[0]

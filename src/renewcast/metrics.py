@@ -146,15 +146,10 @@ def country_breadth(con: duckdb.DuckDBPyConnection, season: dict[str, Any]) -> d
     """Where the season charted, when the country lists cover its weeks."""
     coverage = con.execute("SELECT first_week, last_week, countries FROM country_coverage").fetchone()
     first, last, n_countries = coverage if coverage else (None, None, 0)
-    family = "TV" if season["kind"] == "TV" else "Films"
     covered = first is not None and season["first_week"] <= last
     rows = rows_as_dicts(con.execute(
-        """SELECT country_name, country_iso2, count(*) AS weeks, min(weekly_rank) AS best_rank,
-                  min(week) AS first_week
-           FROM top10_country
-           WHERE show_title = ? AND category = ? AND season_title IS NOT DISTINCT FROM ?
-           GROUP BY ALL ORDER BY weeks DESC, best_rank, country_name""",
-        [season["show_title"], family, season["season_title"]],
+        """SELECT country_name, country_iso2, weeks, best_rank, first_week FROM season_countries
+           WHERE slug = ? ORDER BY weeks DESC, best_rank, country_name""", [season["slug"]],
     )) if covered else []
     for row in rows:
         row["first_week"] = row["first_week"].isoformat()

@@ -32,7 +32,7 @@ from renewcast.sources import Parsed, expand_paths, parse_file
 from renewcast.sources.top10 import KEYS
 from renewcast.sources.tsv import stage_tsv
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -152,6 +152,17 @@ class Store:
     # -- reading -----------------------------------------------------------------
     def exists(self) -> bool:
         return self.path.exists()
+
+    def schema_version(self) -> int | None:
+        """The schema the file was written with (None: no file, or not a renewcast store)."""
+        if not self.exists():
+            return None
+        try:
+            with self.reading() as con:
+                row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        except (duckdb.Error, StoreError):
+            return None
+        return int(row[0]) if row else None
 
     def connect(self) -> duckdb.DuckDBPyConnection:
         """A read-only connection; the caller closes it (or uses ``reading``)."""
@@ -443,6 +454,16 @@ def rebuild_derived(con: duckdb.DuckDBPyConnection) -> None:
         CREATE OR REPLACE TABLE country_coverage AS
         SELECT min(week) AS first_week, max(week) AS last_week,
                count(DISTINCT country_iso2) AS countries FROM top10_country""")
+    # Where each season charted, once per ingest: a season page reads its few rows by slug
+    # instead of scanning every country's lists (the country lists have TV and Films only).
+    con.execute("""
+        CREATE OR REPLACE TABLE season_countries AS
+        SELECT s.slug, c.country_name, c.country_iso2, count(*) AS weeks, min(c.weekly_rank) AS best_rank,
+               min(c.week) AS first_week
+        FROM top10_country c JOIN seasons s
+          ON c.show_title = s.show_title AND c.season_title IS NOT DISTINCT FROM s.season_title
+         AND c.category = CASE WHEN s.kind = 'TV' THEN 'TV' ELSE 'Films' END
+        GROUP BY ALL""")
 
 
 def _record_known_renames(con: duckdb.DuckDBPyConnection) -> None:
