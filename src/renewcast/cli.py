@@ -322,6 +322,19 @@ def _resolve_for_record(ctx: click.Context, title: str, season: int | None) -> t
     return row["show_title"], number, row["season_title"], True
 
 
+def _import(ctx: click.Context, file: Path, load: Callable[..., Any], recorded_by: str, no_train: bool,
+            unmatched: Callable[[list[Any]], str]) -> None:
+    """Check a whole file and record it (ledger or catalog), say what changed, retrain."""
+    store = open_store(ctx)
+    result = load(store, file, recorded_by=recorded_by)
+    click.echo(f"Imported {file}: {len(result.added)} added, {len(result.changed)} changed"
+               + (" (old versions kept in the history)" if result.changed else "")
+               + f", {len(result.unchanged)} unchanged.")
+    if result.unmatched:
+        click.echo(unmatched(result.unmatched))
+    retrain(store, not no_train)
+
+
 def _unmatched_note(entries: list[Any]) -> str:
     names = "; ".join(f"{e.show_title} season {e.season}" for e in entries[:10])
     more = f" and {len(entries) - 10} more" if len(entries) > 10 else ""
@@ -415,16 +428,8 @@ def ledger_import(ctx: click.Context, file: Path | None, recorded_by: str | None
     """
     from renewcast import ledger
 
-    if file is None:
-        file, recorded_by = ledger.BUNDLED_LEDGER, recorded_by or "bundled"
-    store = open_store(ctx)
-    result = ledger.import_ledger(store, file, recorded_by=recorded_by or _who())
-    click.echo(f"Imported {file}: {len(result.added)} added, {len(result.changed)} changed"
-               + (" (old versions kept in the history)" if result.changed else "")
-               + f", {len(result.unchanged)} unchanged.")
-    if result.unmatched:
-        click.echo(_unmatched_note(result.unmatched))
-    retrain(store, not no_train)
+    _import(ctx, file or ledger.BUNDLED_LEDGER, ledger.import_ledger,
+            recorded_by or ("bundled" if file is None else _who()), no_train, _unmatched_note)
 
 
 @ledger_group.command(name="history")
@@ -603,16 +608,9 @@ def catalog_import(ctx: click.Context, file: Path | None, recorded_by: str | Non
     """
     from renewcast import catalog
 
-    if file is None:
-        file, recorded_by = catalog.BUNDLED_CATALOG, recorded_by or "bundled"
-    store = open_store(ctx)
-    result = catalog.import_catalog(store, file, recorded_by=recorded_by or _who())
-    click.echo(f"Imported {file}: {len(result.added)} added, {len(result.changed)} changed"
-               + (" (old versions kept in the history)" if result.changed else "")
-               + f", {len(result.unchanged)} unchanged.")
-    if result.unmatched:
-        click.echo(f"{len(result.unmatched)} row(s) name shows not in the Top 10 (kept).")
-    retrain(store, not no_train)
+    _import(ctx, file or catalog.BUNDLED_CATALOG, catalog.import_catalog,
+            recorded_by or ("bundled" if file is None else _who()), no_train,
+            lambda rows: f"{len(rows)} row(s) name shows not in the Top 10 (kept).")
 
 
 @catalog_group.command(name="history")
