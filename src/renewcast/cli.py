@@ -176,15 +176,17 @@ def search(ctx: click.Context, query: str, as_json: bool) -> None:
 
 
 @main.command()
+@click.option("--week", "day", type=click.DateTime(["%Y-%m-%d"]), metavar="DATE",
+              help="Any day of the week to show (default: the newest week).")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 @friendly_errors
-def top10(ctx: click.Context, as_json: bool) -> None:
-    """The latest week's four global Top 10 lists, with movement since the week before."""
+def top10(ctx: click.Context, day: Any, as_json: bool) -> None:
+    """A week's four global Top 10 lists, with views, hours and movement since the week before."""
     from renewcast import report, text
 
     with open_store(ctx).reading() as con:
-        data = report.latest_week(con)
+        data = report.week_lists(con, day.date() if day else None)
         data["known"] = report.freshness(con)
     if as_json:
         emit_json(data)

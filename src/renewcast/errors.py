@@ -69,6 +69,10 @@ class SeasonNotFound(RenewcastError):
     """The show is known, the season is not."""
 
 
+class WeekNotFound(RenewcastError):
+    """No Top 10 week holds the date asked for."""
+
+
 class StoreError(RenewcastError):
     """The database is missing, locked or from an incompatible version."""
 

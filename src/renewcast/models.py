@@ -278,6 +278,8 @@ class ListEntry(Model):
     last_hours: int | None
     movement: int | str  # places up (+) or down (-) since last week; 'new' for an entry
     change_pct: float | None
+    views: int | None = None  # official, or hours / runtime before June 2023 (views_source 'computed')
+    views_source: str | None = None
 
 
 class WeekLists(Model):
@@ -285,6 +287,9 @@ class WeekLists(Model):
 
     week: dt.date | None
     week_start: dt.date | None = None
+    previous_week: dt.date | None = None
+    next_week: dt.date | None = None
+    ranked_by: str | None = None  # 'views' (Netflix's ranking since June 2023) or 'hours'
     lists: dict[str, list[ListEntry]]
     known: Known | None = None
 

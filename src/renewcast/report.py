@@ -14,7 +14,7 @@ from typing import Any
 import duckdb
 
 from renewcast import catalog, clock, ledger, lookup, metrics, signals
-from renewcast.errors import RenewcastError, TitleNotFound
+from renewcast.errors import RenewcastError, TitleNotFound, WeekNotFound
 from renewcast.forecast import service as forecasts
 from renewcast.formats import format_runtime, percent
 from renewcast.store import rows_as_dicts
@@ -197,15 +197,30 @@ def compare_report(reports: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+#: Netflix has ranked its lists by views since the week ending 2023-06-25, by hours before.
+RANKED_BY_VIEWS_FROM = dt.date(2023, 6, 25)
+
+
 def latest_week(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     """The newest week's four global lists, each entry with its movement since last week."""
-    newest = con.execute("SELECT max(week) FROM top10_global").fetchone()
-    if not newest or newest[0] is None:
+    return week_lists(con)
+
+
+def week_lists(con: duckdb.DuckDBPyConnection, day: dt.date | None = None) -> dict[str, Any]:
+    """The four global lists of the week holding ``day`` (any day of its Monday-to-Sunday
+    week; None: the newest), each entry with its movement, and the weeks either side."""
+    span = con.execute("SELECT min(week), max(week) FROM top10_global").fetchone()
+    if not span or span[1] is None:
         return {"week": None, "lists": {}}
-    week = newest[0]
+    week = span[1] if day is None else day + dt.timedelta(days=6 - day.weekday())
+    if not span[0] <= week <= span[1]:
+        raise WeekNotFound(f"no Top 10 week holds {day}: the lists run from the week ending {span[0]} "
+                           f"to the week ending {span[1]}")
+    around = con.execute("SELECT max(week) FILTER (WHERE week < $1), min(week) FILTER (WHERE week > $1) "
+                         "FROM top10_global", [week]).fetchone() or (None, None)
     rows = rows_as_dicts(con.execute(
         """SELECT g.category, g.weekly_rank, g.show_title, g.season_title, g.weekly_hours_viewed,
-                  g.weekly_views, g.cumulative_weeks_in_top_10, s.slug, p.weekly_rank AS last_rank,
+                  g.weekly_views, g.cumulative_weeks_in_top_10, s.slug, s.runtime_hours, p.weekly_rank AS last_rank,
                   p.weekly_hours_viewed AS last_hours
            FROM top10_global g
            JOIN seasons s ON s.show_title = g.show_title AND s.category = g.category
@@ -218,8 +233,18 @@ def latest_week(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     for row in rows:
         row["movement"] = "new" if row["last_rank"] is None else row["last_rank"] - row["weekly_rank"]
         row["change_pct"] = (row["weekly_hours_viewed"] / row["last_hours"] - 1) if row["last_hours"] else None
+        runtime = row.pop("runtime_hours")
+        if row["weekly_views"] is not None:
+            row["views"], row["views_source"] = row["weekly_views"], "official"
+        elif runtime:  # before June 2023 Netflix published hours only: views = hours / runtime
+            row["views"], row["views_source"] = round(row["weekly_hours_viewed"] / runtime), "computed"
+        else:
+            row["views"], row["views_source"] = None, None
         lists.setdefault(row["category"], []).append(row)
-    return {"week": week.isoformat(), "week_start": (week - dt.timedelta(days=6)).isoformat(), "lists": lists}
+    return {"week": week.isoformat(), "week_start": (week - dt.timedelta(days=6)).isoformat(),
+            "previous_week": around[0].isoformat() if around[0] else None,
+            "next_week": around[1].isoformat() if around[1] else None,
+            "ranked_by": "views" if week >= RANKED_BY_VIEWS_FROM else "hours", "lists": lists}
 
 
 # -- what a page shows: the same answers, with a note instead of an exception -----------

@@ -126,17 +126,19 @@ def comparison(result: dict[str, Any]) -> str:
 
 def latest(result: dict[str, Any]) -> str:
     out = [f"Netflix global Top 10, week of {period(result['week_start'], result['week'])}"]
+    out.append("Ranked by views, as Netflix ranks since June 2023." if result.get("ranked_by") == "views"
+               else "Ranked by hours, as Netflix ranked before June 2023 (* views = hours / runtime).")
     if result.get("known"):
         out.append(f"{result['known']['note']}.")
     for category, rows in result["lists"].items():
         out += ["", category]
         out.append(table(
-            ["#", "Title", "Hours", "Change", "Move", "Weeks"],
-            [(r["weekly_rank"], r["season_title"] or r["show_title"], millions(r["weekly_hours_viewed"]),
-              percent(r["change_pct"]),
-              _movement(r),
+            ["#", "Title", "Views", "Hours", "Change", "Move", "Weeks"],
+            [(r["weekly_rank"], r["season_title"] or r["show_title"],
+              millions(r["views"]) + ("*" if r["views_source"] == "computed" else ""),
+              millions(r["weekly_hours_viewed"]), percent(r["change_pct"]), _movement(r),
               r["cumulative_weeks_in_top_10"]) for r in rows],
-            "rlrrrr"))
+            "rlrrrrr"))
     return "\n".join(out)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hmac
 import inspect
 from collections.abc import Callable
@@ -82,6 +83,12 @@ def backtest_payload(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
 @router.get("/backtest.json", include_in_schema=False)
 async def backtest(request: Request) -> Response:
     return await cached_json(request, ("api-backtest",), backtest_payload)
+
+
+@router.get("/weeks/{day}", summary="Any week's four global Top 10 lists (any day inside the week)",
+            response_model=models.WeekLists)
+async def week(request: Request, day: dt.date) -> Response:
+    return await cached_json(request, ("api-week", day), lambda con: report.week_lists(con, day))
 
 
 @router.get("/latest-week", summary="The newest week's four global Top 10 lists with movement",

@@ -28,6 +28,7 @@ from renewcast.errors import (
     SeasonNotFound,
     StoreError,
     TitleNotFound,
+    WeekNotFound,
 )
 from renewcast.formats import fraction, millions, number, percent, period, probability
 from renewcast.web.db import MISSING, Database
@@ -45,7 +46,8 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 #: What each library error means over HTTP (the library knows nothing of HTTP). The web
 #: layer's own errors carry ``http_status``; anything else a user can fix is a 400.
 HTTP_STATUS: dict[type[RenewcastError], int] = {
-    InputError: 400, TitleNotFound: 404, SeasonNotFound: 404, AmbiguousTitle: 409, DownloadError: 502,
+    InputError: 400, TitleNotFound: 404, SeasonNotFound: 404, WeekNotFound: 404, AmbiguousTitle: 409,
+    DownloadError: 502,
     StoreError: 503,
 }
 
@@ -148,6 +150,11 @@ class Links:
 
     def track_record(self) -> str:
         return "/track-record.html" if self.static else "/track-record"
+
+    def week(self, day: str | None) -> str | None:
+        if not day:
+            return None
+        return None if self.static else f"/week/{day}"
 
     def board(self, sort: str | None = None) -> str:
         if self.static:

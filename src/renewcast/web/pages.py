@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -54,6 +55,13 @@ BOARD_SORTS = {
     "waiting": lambda r: (-(r["days_since_premiere"] or 0), r["title"]),
     "title": lambda r: (r["title"].casefold(),),
 }
+
+
+@router.get("/week/{day}")
+def week_page(request: Request, day: dt.date) -> Response:
+    """Any week's four lists (any day inside the week finds it), with links to the weeks either side."""
+    week = database(request).cached(("week", day), lambda con: report.week_lists(con, day))
+    return render(request, "week.html", week=week)
 
 
 @router.get("/board")
