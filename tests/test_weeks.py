@@ -52,3 +52,50 @@ def test_week_pages_and_api(built_store) -> None:
     assert client.get("/week/2030-01-04").status_code == 404
     newest = json.loads(CliRunner().invoke(main, ["--db", str(built_store.path), "top10", "--json"]).output)
     assert newest["next_week"] is None and newest["previous_week"] == "2026-07-12"
+
+
+def test_the_all_time_lists_link_to_their_seasons(cli_env, built_store) -> None:
+    result = CliRunner().invoke(main, ["most-popular", "--json"])
+    lists = json.loads(result.output)["lists"]
+    assert sorted(lists) == ["Films (English)", "Films (Non-English)", "TV (English)", "TV (Non-English)"]
+    assert all(len(rows) == 10 for rows in lists.values())
+    squid = next(r for r in lists["TV (Non-English)"] if r["season_title"] == "Squid Game: Season 1")
+    assert squid["rank"] == 1 and squid["slug"]
+    # Titles that premiered before the weekly lists began have no season page to link to.
+    assert next(r for r in lists["Films (English)"] if r["show_title"] == "Bird Box")["slug"] is None
+    page = web_client(built_store.path).get("/most-popular").text
+    assert f'href="/title/{squid["slug"]}"' in page
+
+
+def test_billions_read_as_billions() -> None:
+    from renewcast.formats import millions
+
+    assert (millions(1_373_600_000), millions(999_994_999), millions(24_070_000)) == ("1.37B", "999.99M", "24.07M")
+
+
+def test_large_answers_are_gzipped(built_store) -> None:
+    client = web_client(built_store.path)
+    big = client.get("/api/v1/board", headers={"Accept-Encoding": "gzip"})
+    assert big.headers["content-encoding"] == "gzip" and big.json()["board"]
+    small = client.get("/api/v1/titles", params={"q": "zzzz"}, headers={"Accept-Encoding": "gzip"})
+    assert "content-encoding" not in small.headers  # under 1 KB: not worth it
+
+
+def test_bulk_endpoints_fit_their_models(built_store) -> None:
+    from renewcast import models
+
+    client = web_client(built_store.path)
+    page = client.get("/api/v1/seasons", params={"category": "TV (English)", "limit": 5}).json()
+    models.SeasonList.model_validate(page)
+    assert page["total"] > 500 and len(page["seasons"]) == 5
+    assert all(s["category"] == "TV (English)" for s in page["seasons"])
+    canceled = client.get("/api/v1/seasons", params={"status": "canceled", "premiered_from": "2022-09-01",
+                                                     "premiered_to": "2022-09-30"}).json()
+    assert "the-imperfects-season-1" in {s["slug"] for s in canceled["seasons"]}
+    assert client.get("/api/v1/seasons", params={"status": "maybe"}).status_code == 422
+    decisions = client.get("/api/v1/ledger").json()
+    models.LedgerList.model_validate(decisions)
+    assert len(decisions["decisions"]) >= 448
+    rows = client.get("/api/v1/catalog").json()
+    models.CatalogList.model_validate(rows)
+    assert len(rows["rows"]) >= 1234

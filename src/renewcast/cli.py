@@ -194,6 +194,22 @@ def top10(ctx: click.Context, day: Any, as_json: bool) -> None:
         click.echo(text.latest(data))
 
 
+@main.command(name="most-popular")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+@friendly_errors
+def most_popular(ctx: click.Context, as_json: bool) -> None:
+    """Netflix's four all-time lists: the most views in a title's first 91 days."""
+    from renewcast import report, text
+
+    with open_store(ctx).reading() as con:
+        data = report.most_popular(con)
+    if as_json:
+        emit_json(data)
+    else:
+        click.echo(text.most_popular(data))
+
+
 @main.command()
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context

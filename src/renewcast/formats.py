@@ -14,7 +14,12 @@ def format_runtime(hours: float | None) -> str | None:
 
 
 def millions(value: float | None, digits: int = 2) -> str:
-    return "–" if value is None else f"{value / 1e6:.{digits}f}M"
+    """Hours or views the way the press writes them: 24.07M, and 1.37B past a billion."""
+    if value is None:
+        return "–"
+    if abs(value) >= 1e9:
+        return f"{value / 1e9:.{digits}f}B"
+    return f"{value / 1e6:.{digits}f}M"
 
 
 def percent(value: float | None) -> str:

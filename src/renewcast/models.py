@@ -294,6 +294,51 @@ class WeekLists(Model):
     known: Known | None = None
 
 
+class SeasonSummary(Model):
+    slug: str
+    show_title: str
+    season_title: str | None
+    season_number: int | None
+    category: str
+    kind: str
+    premiere: dt.date | None
+    first_week: dt.date
+    last_week: dt.date
+    weeks_in_top10: int
+    top10_hours_total: int
+    peak_rank: int
+    status: str | None  # the decision as of today ('awaiting' when none); None for films
+
+
+class SeasonList(Model):
+    total: int
+    limit: int
+    offset: int
+    seasons: list[SeasonSummary]
+
+
+class LedgerList(Model):
+    decisions: list[LedgerEvent]
+
+
+class CatalogRow(Model):
+    show_key: str
+    show_title: str
+    season: int
+    netflix_decides: str
+    format: str
+    run: str
+    evidence: str | None
+    source: str | None
+    note: str | None
+    recorded_at: dt.datetime
+    recorded_by: str | None
+
+
+class CatalogList(Model):
+    rows: list[CatalogRow]
+
+
 class ComparedSeason(Model):
     slug: str
     show_title: str

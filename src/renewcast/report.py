@@ -247,6 +247,48 @@ def week_lists(con: duckdb.DuckDBPyConnection, day: dt.date | None = None) -> di
             "ranked_by": "views" if week >= RANKED_BY_VIEWS_FROM else "hours", "lists": lists}
 
 
+def seasons_list(con: duckdb.DuckDBPyConnection, *, category: str | None = None,
+                 premiered_from: dt.date | None = None, premiered_to: dt.date | None = None,
+                 status: str | None = None, limit: int = 100, offset: int = 0) -> dict[str, Any]:
+    """Every season in the global Top 10 with its decision as of today, filtered and paged."""
+    today = clock.today()
+    rows = rows_as_dicts(con.execute(
+        """WITH latest AS (
+               SELECT slug, arg_max(outcome, announced_date) AS outcome FROM ledger
+               WHERE slug IS NOT NULL AND announced_date <= $1 GROUP BY slug)
+           SELECT s.slug, s.show_title, s.season_title, s.season_number, s.category, s.kind, s.premiere,
+                  s.first_week, s.last_week, s.weeks_in_top10, s.top10_hours AS top10_hours_total, s.peak_rank,
+                  CASE WHEN s.kind = 'TV' THEN coalesce(l.outcome, 'awaiting') END AS status,
+                  count(*) OVER () AS total
+           FROM seasons s LEFT JOIN latest l USING (slug)
+           WHERE ($2 IS NULL OR s.category = $2) AND ($3 IS NULL OR s.premiere >= $3)
+             AND ($4 IS NULL OR s.premiere <= $4)
+             AND ($5 IS NULL OR coalesce(l.outcome, 'awaiting') = $5 AND s.kind = 'TV')
+           ORDER BY s.first_week DESC, s.slug LIMIT $6 OFFSET $7""",
+        [today, category, premiered_from, premiered_to, status, limit, offset]))
+    total = rows[0]["total"] if rows else 0
+    for row in rows:
+        del row["total"]
+    return {"total": total, "limit": limit, "offset": offset, "seasons": rows}
+
+
+def most_popular(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """Netflix's four all-time lists (views in the first 91 days), each entry with its season page."""
+    rows = rows_as_dicts(con.execute(
+        """SELECT m.category, m.rank, m.show_title, m.season_title, m.views_first_91_days,
+                  m.hours_viewed_first_91_days, m.runtime, s.slug
+           FROM most_popular m LEFT JOIN (
+               SELECT show_title, season_title, CASE WHEN kind = 'TV' THEN 'TV' ELSE 'Films' END AS family,
+                      language, min(slug) AS slug FROM seasons GROUP BY ALL) s
+             ON s.show_title = m.show_title AND s.season_title IS NOT DISTINCT FROM m.season_title
+            AND m.category LIKE s.family || '%' AND m.category LIKE '%(' || s.language || ')'
+           ORDER BY m.category, m.rank"""))
+    lists: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        lists.setdefault(row["category"], []).append(row)
+    return {"lists": lists}
+
+
 # -- what a page shows: the same answers, with a note instead of an exception -----------
 
 

@@ -142,6 +142,16 @@ def latest(result: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
+def most_popular(result: dict[str, Any]) -> str:
+    out = ["Netflix's most popular titles of all time, by views in their first 91 days"]
+    for category, rows in result["lists"].items():
+        out += ["", category]
+        out.append(table(["#", "Title", "Views", "Hours"],
+                         [(r["rank"], r["season_title"] or r["show_title"], millions(r["views_first_91_days"]),
+                           millions(r["hours_viewed_first_91_days"])) for r in rows], "rlrr"))
+    return "\n".join(out)
+
+
 def _movement(row: dict[str, Any]) -> str:
     if row["movement"] == "new":
         return "new" if row["cumulative_weeks_in_top_10"] == 1 else "back"

@@ -13,7 +13,7 @@ import duckdb
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from fastapi.responses import Response
 
-from renewcast import ledger, lookup, models, report, signals
+from renewcast import catalog, ledger, lookup, models, report, signals
 from renewcast.errors import RenewcastError, TitleNotFound
 from renewcast.store import Store
 from renewcast.web.app import cached, database, json_bytes, json_response
@@ -52,6 +52,31 @@ def season_payload(con: duckdb.DuckDBPyConnection, slug: str) -> dict[str, Any]:
         raise TitleNotFound(slug, lookup.suggestions(con, slug.replace("-", " ")))
     page = report.season_page(con, slug)
     return {**page["report"], "forecast": page["forecast"], "forecast_note": page["forecast_note"]}
+
+
+@router.get("/seasons", summary="Every season in the global Top 10, filtered and paged",
+            response_model=models.SeasonList)
+async def seasons(request: Request, category: Annotated[str | None, Query(max_length=40)] = None,
+                  premiered_from: dt.date | None = None, premiered_to: dt.date | None = None,
+                  status: Annotated[str | None, Query(pattern="^(awaiting|renewed|renewed_final|canceled|final|"
+                                                      "reversed|limited)$")] = None,
+                  limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+                  offset: Annotated[int, Query(ge=0)] = 0) -> Response:
+    key = ("api-seasons", category, premiered_from, premiered_to, status, limit, offset)
+    return await cached_json(request, key, lambda con: report.seasons_list(
+        con, category=category, premiered_from=premiered_from, premiered_to=premiered_to, status=status,
+        limit=limit, offset=offset))
+
+
+@router.get("/ledger", summary="Every decision in the ledger, newest first", response_model=models.LedgerList)
+async def ledger_list(request: Request) -> Response:
+    return await cached_json(request, ("api-ledger",), lambda con: {"decisions": ledger.list_entries(con)})
+
+
+@router.get("/catalog", summary="What each show is: netflix_decides, format, run, evidence",
+            response_model=models.CatalogList)
+async def catalog_list(request: Request) -> Response:
+    return await cached_json(request, ("api-catalog",), lambda con: {"rows": catalog.list_entries(con)})
 
 
 @router.get("/seasons/{slug}", summary="A season: weeks, metrics, forecast, ledger, signals",

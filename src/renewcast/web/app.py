@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -156,6 +157,9 @@ class Links:
             return None
         return None if self.static else f"/week/{day}"
 
+    def most_popular(self) -> str:
+        return "/most-popular.html" if self.static else "/most-popular"
+
     def board(self, sort: str | None = None) -> str:
         if self.static:
             return "/board.html"
@@ -244,6 +248,7 @@ def create_app(db_path: Path | str | None = None, *, settings: Settings | None =
         app.include_router(api.write_router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_middleware(Headers, db=db)  # type: ignore[arg-type]
+    app.add_middleware(GZipMiddleware, minimum_size=1000)  # the board's JSON is ~240 KB raw
     return app
 
 

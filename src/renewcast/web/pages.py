@@ -64,6 +64,13 @@ def week_page(request: Request, day: dt.date) -> Response:
     return render(request, "week.html", week=week)
 
 
+@router.get("/most-popular")
+def most_popular_page(request: Request) -> Response:
+    """Netflix's all-time lists, each entry linked to its season page."""
+    data = database(request).cached(("most-popular",), report.most_popular)
+    return render(request, "most_popular.html", **data)
+
+
 @router.get("/board")
 def board_page(request: Request, sort: Annotated[str, Query(pattern="^(risk|chance|waiting|title)$")] = "risk"
                ) -> Response:

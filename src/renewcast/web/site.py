@@ -73,6 +73,7 @@ def build_site(db: Path | str, out: Path | str, *, limit: int | None = None,
     fetch("/", links.home(), page=True)
     fetch("/track-record", links.track_record(), page=True)
     fetch("/board", links.board(), page=True)
+    fetch("/most-popular", links.most_popular(), page=True)
     for name in ("latest-week", "board", "decisions", "backtest", "misses", "calibration"):
         for fmt in ("csv", "json"):
             fetch(links.table(name, fmt), links.table(name, fmt))
