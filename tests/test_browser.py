@@ -149,3 +149,38 @@ def test_screenshots(server: str, browser: object, scheme: str, device: str, vie
         assert overflow <= 1, f"{name} overflows the {device} width by {overflow}px"
         page.screenshot(path=str(SHOTS / f"{name}-{device}-{scheme}.png"), full_page=True)
     context.close()
+
+
+def test_api_docs_work_under_our_csp_with_no_other_origin(server: str, browser: object) -> None:
+    from playwright.sync_api import Browser
+
+    assert isinstance(browser, Browser)
+    page = browser.new_page()
+    errors: list[str] = []
+    requests: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(server + "/docs")
+    page.wait_for_selector(".opblock", timeout=15_000)
+    assert page.locator(".opblock").count() >= 8  # every /api/v1 GET, rendered from /openapi.json
+    assert page.get_by_text("/api/v1/seasons/{slug}").count() >= 1
+    assert errors == []
+    assert all(u.startswith(server) for u in requests)
+    page.close()
+
+
+def test_week_page_and_feed_discovery_in_the_browser(server: str, browser: object) -> None:
+    from playwright.sync_api import Browser
+
+    assert isinstance(browser, Browser)
+    page = browser.new_page(viewport={"width": 390, "height": 900})
+    page.goto(server + "/week/2022-09-08")
+    assert "Sep 5 – Sep 11, 2022" in page.locator("h1").inner_text()
+    page.locator("a[rel=next]").first.click()
+    assert page.url.endswith("/week/2022-09-18")
+    feeds = page.locator('link[rel=alternate][type="application/atom+xml"]')
+    assert feeds.count() == 2
+    page.goto(server + "/title/the-imperfects-season-1")
+    assert page.locator('link[rel=alternate][href="/feeds/title/the-imperfects-season-1.atom"]').count() == 1
+    page.close()

@@ -99,3 +99,22 @@ def test_bulk_endpoints_fit_their_models(built_store) -> None:
     rows = client.get("/api/v1/catalog").json()
     models.CatalogList.model_validate(rows)
     assert len(rows["rows"]) >= 1234
+
+
+def test_the_feeds_are_valid_atom(built_store) -> None:
+    import feedparser
+
+    client = web_client(built_store.path)
+    decisions = feedparser.parse(client.get("/feeds/decisions.atom").content)
+    assert not decisions.bozo and decisions.version == "atom10"
+    dates = [e.updated for e in decisions.entries]
+    assert dates == sorted(dates, reverse=True) and len(decisions.entries) == 200
+    weeks = feedparser.parse(client.get("/feeds/top10.atom").content)
+    assert not weeks.bozo and weeks.entries[0].link.endswith("/week/2026-07-19")
+    assert "New No. 1 in TV (English): Little House on the Prairie: Season 1." in weeks.entries[0].summary
+    show = feedparser.parse(client.get("/feeds/title/the-imperfects-season-1.atom").content)
+    assert [e.title for e in show.entries] == ["Canceled: The Imperfects: Season 1"]
+    assert client.get("/feeds/title/no-such-show.atom").status_code == 404
+    home = client.get("/").text
+    assert '<link rel="alternate" type="application/atom+xml" title="renewcast: renewal decisions" ' \
+           'href="/feeds/decisions.atom">' in home

@@ -272,6 +272,41 @@ def seasons_list(con: duckdb.DuckDBPyConnection, *, category: str | None = None,
     return {"total": total, "limit": limit, "offset": offset, "seasons": rows}
 
 
+def week_changes(con: duckdb.DuckDBPyConnection, weeks: int = 20) -> list[dict[str, Any]]:
+    """The newest weeks, newest first, each with what changed: entries, exits, new No. 1s."""
+    rows = rows_as_dicts(con.execute(
+        """WITH w AS (SELECT DISTINCT week FROM top10_global ORDER BY week DESC LIMIT $1)
+           SELECT g.week, g.category, g.weekly_rank, coalesce(g.season_title, g.show_title) AS title,
+                  g.show_title, g.season_title,
+                  EXISTS (SELECT 1 FROM top10_global p WHERE p.week = g.week - INTERVAL 7 DAY
+                          AND p.category = g.category AND p.show_title = g.show_title
+                          AND p.season_title IS NOT DISTINCT FROM g.season_title) AS was_there,
+                  (SELECT coalesce(p.season_title, p.show_title) FROM top10_global p
+                    WHERE p.week = g.week - INTERVAL 7 DAY AND p.category = g.category AND p.weekly_rank = 1)
+                    AS last_number_one
+           FROM top10_global g JOIN w USING (week) ORDER BY g.week DESC, g.category, g.weekly_rank""",
+        [weeks + 1]))
+    by_week: dict[dt.date, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_week.setdefault(row["week"], []).append(row)
+    ordered = sorted(by_week, reverse=True)
+    out = []
+    for n, week in enumerate(ordered[:weeks]):
+        current = by_week[week]
+        previous = by_week.get(week - dt.timedelta(days=7), [])
+        titles = {(r["category"], r["title"]) for r in current}
+        out.append({
+            "week": week.isoformat(), "week_start": (week - dt.timedelta(days=6)).isoformat(),
+            "entries": [{"category": r["category"], "rank": r["weekly_rank"], "title": r["title"]}
+                        for r in current if not r["was_there"]],
+            "exits": [{"category": r["category"], "title": r["title"]} for r in previous
+                      if (r["category"], r["title"]) not in titles] if n < len(ordered) - 1 else [],
+            "new_number_ones": [{"category": r["category"], "title": r["title"]} for r in current
+                                if r["weekly_rank"] == 1 and r["last_number_one"] not in (None, r["title"])],
+        })
+    return out
+
+
 def most_popular(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     """Netflix's four all-time lists (views in the first 91 days), each entry with its season page."""
     rows = rows_as_dicts(con.execute(

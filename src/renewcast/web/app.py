@@ -60,6 +60,16 @@ def http_status(exc: RenewcastError) -> int:
     return next((code for kind, code in HTTP_STATUS.items() if isinstance(exc, kind)), 400)
 
 
+#: The API docs: Swagger UI's own files (as the fastapi-offline package ships them), started by a script
+#: file, so the page works under the CSP below and loads nothing from another origin.
+DOCS_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>renewcast API</title>
+<link rel="stylesheet" href="/docs-assets/swagger-ui.css">
+<link rel="icon" href="/static/favicon.svg" type="image/svg+xml"></head>
+<body><div id="swagger-ui"></div>
+<script src="/docs-assets/swagger-ui-bundle.js"></script>
+<script src="/static/docs.js"></script></body></html>"""
+
 SECURITY_HEADERS = [
     (b"content-security-policy",
      b"default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -203,7 +213,7 @@ def create_app(db_path: Path | str | None = None, *, settings: Settings | None =
     templates = make_templates(links)
     app = FastAPI(title="renewcast", version=VERSION,
                   description="Netflix Top 10 data, trade-press metrics and renewal forecasts.",
-                  docs_url=None if static_site else "/docs", redoc_url=None)
+                  docs_url=None, redoc_url=None)  # /docs is ours: assets from the package, no CDN
     app.state.db, app.state.settings, app.state.links, app.state.templates = db, settings, links, templates
 
     def wants_json(request: Request) -> bool:
@@ -240,13 +250,23 @@ def create_app(db_path: Path | str | None = None, *, settings: Settings | None =
     async def crash(request: Request, exc: Exception) -> Response:  # no traceback to the client
         return error_page(request, 500, "internal error; the server log has the details")
 
-    from renewcast.web import api, pages
+    from renewcast.web import api, feeds, pages
 
     app.include_router(pages.router)
+    app.include_router(feeds.router)
     app.include_router(api.router)
     if settings.api_token:
         app.include_router(api.write_router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    if not static_site:
+        import fastapi_offline  # only for its copy of Swagger UI's files (OpenAPI 3.1 needs Swagger UI 5)
+
+        assets = Path(fastapi_offline.__file__).parent / "static"
+        app.mount("/docs-assets", StaticFiles(directory=assets), name="docs-assets")
+
+        @app.get("/docs", include_in_schema=False)
+        def docs() -> HTMLResponse:
+            return HTMLResponse(DOCS_PAGE)
     app.add_middleware(Headers, db=db)  # type: ignore[arg-type]
     app.add_middleware(GZipMiddleware, minimum_size=1000)  # the board's JSON is ~240 KB raw
     return app
