@@ -21,9 +21,9 @@ def test_weekly_table_matches_the_seeds(imperfects: dict) -> None:
     assert [w["hours_viewed"] for w in weeks] == [24_070_000, 35_020_000, 12_760_000]
     assert [w["rank"] for w in weeks] == [3, 4, 9]
     assert [w["week_in_top10"] for w in weeks] == [1, 2, 3]
-    assert weeks[0]["change_pct"] is None
-    assert round(weeks[1]["change_pct"] * 100) == 45
-    assert round(weeks[2]["change_pct"] * 100) == -64
+    assert weeks[0]["change_fraction"] is None
+    assert round(weeks[1]["change_fraction"] * 100) == 45
+    assert round(weeks[2]["change_fraction"] * 100) == -64
     assert [(w["week_start"], w["week_end"]) for w in weeks] == [
         ("2022-09-05", "2022-09-11"), ("2022-09-12", "2022-09-18"), ("2022-09-19", "2022-09-25")]
 
@@ -49,7 +49,7 @@ def test_a_third_of_resident_evil(con, imperfects: dict) -> None:
 def test_rule_of_thumb_flags_the_imperfects(imperfects: dict) -> None:
     rule = imperfects["rule_of_thumb"]
     assert rule["says_canceled"] is True
-    assert round(rule["largest_drop_pct"] * 100) == -64
+    assert round(rule["largest_drop_fraction"] * 100) == -64
     assert rule["week"] == 3
 
 
@@ -78,7 +78,7 @@ def test_cli_json_has_the_documented_keys(cli_env) -> None:
     data = json.loads(result.output)
     for key in ("show_title", "season_title", "category", "premiere", "runtime_hours", "top10_hours_total", "weeks"):
         assert key in data
-    assert set(data["weeks"][0]) >= {"week_start", "week_end", "hours_viewed", "change_pct", "rank",
+    assert set(data["weeks"][0]) >= {"week_start", "week_end", "hours_viewed", "change_fraction", "rank",
                                      "week_in_top10", "views"}
 
 

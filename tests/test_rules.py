@@ -46,13 +46,13 @@ def test_the_fifty_percent_rule_at_its_boundary(second_week: int, says_canceled:
 
 def test_no_change_is_computed_across_a_gap_week() -> None:
     weeks = metrics.build_weeks(rows([1000, None, 100]), 5.0, PREMIERE)
-    assert [w.change_pct for w in weeks] == [None, None]
+    assert [w.change_fraction for w in weeks] == [None, None]
     assert [w.week_since_premiere for w in weeks] == [1, 3]
 
 
 def test_change_is_week_over_week() -> None:
     weeks = metrics.build_weeks(rows([1000, 1450]), 5.0, PREMIERE)
-    assert weeks[1].change_pct == pytest.approx(0.45)
+    assert weeks[1].change_fraction == pytest.approx(0.45)
 
 
 @pytest.mark.parametrize(("premiere", "first_week_days"), [

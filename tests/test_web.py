@@ -154,7 +154,7 @@ def test_tables_download_as_csv_and_json(client: Any) -> None:
     csv = client.get("/title/the-imperfects-season-1/weeks.csv")
     assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
     lines = csv.text.splitlines()
-    assert lines[0].startswith("week_start,week_end,hours_viewed,change_pct,rank")
+    assert lines[0].startswith("week_start,week_end,hours_viewed,change_fraction,rank")
     assert lines[1].startswith("2022-09-05,2022-09-11,24070000,,3")
     rows = client.get("/title/the-imperfects-season-1/weeks.json").json()
     assert [w["hours_viewed"] for w in rows] == [24070000, 35020000, 12760000]
@@ -179,7 +179,7 @@ def test_api_endpoints(client: Any) -> None:
     spec = client.get("/openapi.json").json()
     assert {"/api/v1/titles", "/api/v1/seasons/{slug}", "/api/v1/board", "/api/v1/backtest",
             "/api/v1/latest-week"} <= set(spec["paths"])
-    assert "/api/v1/ledger" not in spec["paths"]  # no token configured: no write endpoints
+    assert "post" not in spec["paths"]["/api/v1/ledger"]  # no token configured: no write endpoints
 
 
 def test_etag_and_304(client: Any) -> None:

@@ -25,7 +25,7 @@ class Week:
     week_start: dt.date
     week_end: dt.date
     hours_viewed: int
-    change_pct: float | None  # vs the week before, when that week was in the Top 10 too
+    change_fraction: float | None  # vs the week before, when that week was in the Top 10 too
     rank: int
     week_in_top10: int
     views: int | None  # official, or hours / runtime
@@ -55,7 +55,7 @@ def build_weeks(rows: list[dict[str, Any]], runtime: float | None, premiere: dt.
         since = (end - premiere).days // 7 + 1 if premiere is not None and end >= premiere else None
         weeks.append(Week(
             week_start=end - dt.timedelta(days=6), week_end=end,
-            hours_viewed=row["weekly_hours_viewed"], change_pct=change, rank=row["weekly_rank"],
+            hours_viewed=row["weekly_hours_viewed"], change_fraction=change, rank=row["weekly_rank"],
             week_in_top10=row["cumulative_weeks_in_top_10"], views=views, views_source=source,
             week_since_premiere=since,
         ))
@@ -96,8 +96,8 @@ def rule_of_thumb(weeks: list[Week], premiere: dt.date | None, tenth_place: dict
     month_end = premiere + dt.timedelta(days=FIRST_MONTH_DAYS - 1)
     largest, at = None, None
     for w in window[1:]:
-        if w.change_pct is not None and (largest is None or -w.change_pct > largest):
-            largest, at = -w.change_pct, w.week_since_premiere
+        if w.change_fraction is not None and (largest is None or -w.change_fraction > largest):
+            largest, at = -w.change_fraction, w.week_since_premiere
     exit_bound, left = None, False
     last = window[-1]
     after = last.week_end + dt.timedelta(days=7)

@@ -47,7 +47,7 @@ class Week(Model):
     week_start: dt.date
     week_end: dt.date
     hours_viewed: int
-    change_pct: float | None
+    change_fraction: float | None
     rank: int
     week_in_top10: int
     views: int | None
@@ -57,10 +57,10 @@ class Week(Model):
 
 class RuleOfThumb(Model):
     threshold: float
-    largest_drop_pct: float | None
+    largest_drop_fraction: float | None
     week: int | None
     left_top10_in_first_month: bool
-    exit_drop_at_least_pct: float | None
+    exit_drop_at_least_fraction: float | None
     says_canceled: bool | None
     sentence: str
 
@@ -277,7 +277,7 @@ class ListEntry(Model):
     last_rank: int | None
     last_hours: int | None
     movement: int | str  # places up (+) or down (-) since last week; 'new' for an entry
-    change_pct: float | None
+    change_fraction: float | None
     views: int | None = None  # official, or hours / runtime before June 2023 (views_source 'computed')
     views_source: str | None = None
 

@@ -43,17 +43,17 @@ def rule_of_thumb(drop: metrics.Drop) -> dict[str, Any]:
     """The rule's verdict as data, with the one sentence the CLI and the web both print."""
     rule = {
         "threshold": metrics.RULE_DROP,
-        "largest_drop_pct": -drop.largest_drop if drop.largest_drop is not None else None,
+        "largest_drop_fraction": -drop.largest_drop if drop.largest_drop is not None else None,
         "week": drop.week,
         "left_top10_in_first_month": drop.left_top10,
-        "exit_drop_at_least_pct": -drop.exit_drop_at_least if drop.exit_drop_at_least is not None else None,
+        "exit_drop_at_least_fraction": -drop.exit_drop_at_least if drop.exit_drop_at_least is not None else None,
         "says_canceled": drop.rule_says_canceled,
     }
     name = f"Rule of thumb (a drop of over {metrics.RULE_DROP:.0%} in the first month)"
     if drop.rule_says_canceled is None:
         rule["sentence"] = f"{name}: cannot be applied (no first-month weeks in the data)."
         return rule
-    detail = (f"largest drop {percent(rule['largest_drop_pct'])} in week {drop.week}"
+    detail = (f"largest drop {percent(rule['largest_drop_fraction'])} in week {drop.week}"
               if drop.largest_drop is not None else "no week-on-week drop")
     if drop.left_top10 and drop.exit_drop_at_least is not None:
         detail += f"; then left the Top 10 (a fall of at least {drop.exit_drop_at_least:.0%})"
@@ -232,7 +232,7 @@ def week_lists(con: duckdb.DuckDBPyConnection, day: dt.date | None = None) -> di
     lists: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
         row["movement"] = "new" if row["last_rank"] is None else row["last_rank"] - row["weekly_rank"]
-        row["change_pct"] = (row["weekly_hours_viewed"] / row["last_hours"] - 1) if row["last_hours"] else None
+        row["change_fraction"] = (row["weekly_hours_viewed"] / row["last_hours"] - 1) if row["last_hours"] else None
         runtime = row.pop("runtime_hours")
         if row["weekly_views"] is not None:
             row["views"], row["views_source"] = row["weekly_views"], "official"

@@ -42,7 +42,7 @@ def season(report: dict[str, Any]) -> str:
         "",
         table(
             ["Week", "Hours viewed", "Change", "Rank", "Week in Top 10", "Views"],
-            [(period(w["week_start"], w["week_end"]), millions(w["hours_viewed"]), percent(w["change_pct"]),
+            [(period(w["week_start"], w["week_end"]), millions(w["hours_viewed"]), percent(w["change_fraction"]),
               w["rank"], w["week_in_top10"],
               millions(w["views"]) + ("*" if w["views_source"] == "computed" else ""))
              for w in report["weeks"]],
@@ -136,7 +136,7 @@ def latest(result: dict[str, Any]) -> str:
             ["#", "Title", "Views", "Hours", "Change", "Move", "Weeks"],
             [(r["weekly_rank"], r["season_title"] or r["show_title"],
               millions(r["views"]) + ("*" if r["views_source"] == "computed" else ""),
-              millions(r["weekly_hours_viewed"]), percent(r["change_pct"]), _movement(r),
+              millions(r["weekly_hours_viewed"]), percent(r["change_fraction"]), _movement(r),
               r["cumulative_weeks_in_top_10"]) for r in rows],
             "rlrrrrr"))
     return "\n".join(out)

@@ -11,7 +11,7 @@ Table = tuple[list[str], list[list[Any]]]
 
 
 def weeks(page: dict[str, Any]) -> Table:
-    cols = ["week_start", "week_end", "hours_viewed", "change_pct", "rank", "week_in_top10", "views",
+    cols = ["week_start", "week_end", "hours_viewed", "change_fraction", "rank", "week_in_top10", "views",
             "views_source", "week_since_premiere"]
     return cols, [[w[c] for c in cols] for w in page["report"]["weeks"]]
 
@@ -44,7 +44,7 @@ SEASON_TABLES = {"weeks": weeks, "countries": countries, "signals": signals}
 
 def latest_week(data: dict[str, Any]) -> Table:
     cols = ["category", "weekly_rank", "show_title", "season_title", "slug", "weekly_hours_viewed",
-            "weekly_views", "change_pct", "movement", "last_rank", "cumulative_weeks_in_top_10"]
+            "weekly_views", "change_fraction", "movement", "last_rank", "cumulative_weeks_in_top_10"]
     return cols, [[r.get(c) for c in cols] for rows in data["lists"].values() for r in rows]
 
 
