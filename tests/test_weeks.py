@@ -118,3 +118,21 @@ def test_the_feeds_are_valid_atom(built_store) -> None:
     home = client.get("/").text
     assert '<link rel="alternate" type="application/atom+xml" title="renewcast: renewal decisions" ' \
            'href="/feeds/decisions.atom">' in home
+
+
+def test_compare_puts_partial_first_weeks_per_day_and_pads_nothing(con) -> None:
+    reports = [report.season_report(con, lookup_season(con, q)) for q in ("Squid Game#3", "Wednesday#2")]
+    result = report.compare_report(reports)
+    ratio = result["ratios"][0]
+    days = [s["first_week_days"] for s in result["seasons"]]
+    assert days[0] != days[1] and ratio["same_first_week_length"] is False
+    views = [s["first_week_views"] for s in result["seasons"]]
+    assert ratio["first_week_views_per_day"] == pytest.approx((views[0] / days[0]) / (views[1] / days[1]))
+    assert all(any(cell for cell in week["seasons"]) for week in result["weeks"])
+
+
+def lookup_season(con, query: str) -> dict:
+    from renewcast import lookup
+
+    name, _, number = query.partition("#")
+    return lookup.resolve(con, name, int(number) if number else None)

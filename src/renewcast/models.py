@@ -370,6 +370,8 @@ class Ratio(Model):
     of: str
     to: str
     first_week_views: float | None
+    first_week_views_per_day: float | None
+    same_first_week_length: bool
     first28_views: float | None
     top10_hours_total: float | None
 

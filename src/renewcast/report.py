@@ -175,10 +175,19 @@ def compare_report(reports: list[dict[str, Any]]) -> dict[str, Any]:
             week = next((w for w in r["weeks"] if w["week_since_premiere"] == n), None)
             cells.append({"hours_viewed": week["hours_viewed"], "views": week["views"], "rank": week["rank"]}
                          if week else None)
-        rows.append({"week_since_premiere": n, "seasons": cells})
+        if any(cells):  # a week no compared season charted is no row (a re-entry years on pads nothing)
+            rows.append({"week_since_premiere": n, "seasons": cells})
 
     def ratio(key: str, other: dict[str, Any]) -> float | None:
         a, b = base.get(key), other.get(key)
+        return a / b if a and b else None
+
+    def per_day(r: dict[str, Any]) -> float | None:
+        views, days = r.get("first_week_views"), r.get("first_week_days")
+        return views / days if views and days else None
+
+    def per_day_ratio(other: dict[str, Any]) -> float | None:
+        a, b = per_day(base), per_day(other)
         return a / b if a and b else None
 
     return {
@@ -190,6 +199,9 @@ def compare_report(reports: list[dict[str, Any]]) -> dict[str, Any]:
         "ratios": [
             {"of": base["slug"], "to": r["slug"],
              "first_week_views": ratio("first_week_views", r),
+             # A first week is the premiere's partial week: 3 days against 5 is no fair fight.
+             "first_week_views_per_day": per_day_ratio(r),
+             "same_first_week_length": base.get("first_week_days") == r.get("first_week_days"),
              "first28_views": ratio("first28_views", r),
              "top10_hours_total": ratio("top10_hours_total", r)}
             for r in reports[1:]

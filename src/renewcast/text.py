@@ -118,9 +118,12 @@ def comparison(result: dict[str, Any]) -> str:
                    f"{millions(s['first_week_views'])} views in {s['first_week_days']} day(s), "
                    f"{millions(s['top10_hours_total'])} hours in the Top 10.")
     for r, name in zip(result["ratios"], names[1:], strict=True):
-        if r["first_week_views"] is not None:
+        if r["first_week_views"] is not None and r["same_first_week_length"]:
             out.append(f"{names[0]} had {r['first_week_views']:.2f}x the first-week views of {name} "
                        f"({fraction(r['first_week_views'])}).")
+        elif r["first_week_views_per_day"] is not None:  # partial first weeks of different lengths
+            out.append(f"{names[0]} had {r['first_week_views_per_day']:.2f}x the first-week views per day of "
+                       f"{name} ({fraction(r['first_week_views_per_day'])}; the first weeks differ in length).")
     return "\n".join(out)
 
 
