@@ -136,3 +136,16 @@ def lookup_season(con, query: str) -> dict:
 
     name, _, number = query.partition("#")
     return lookup.resolve(con, name, int(number) if number else None)
+
+
+def test_country_pages_show_any_covered_week(built_store) -> None:
+    client = web_client(built_store.path)
+    page = client.get("/country/fr", params={"week": "2022-09-15"})
+    assert page.status_code == 200
+    assert "France: Netflix Top 10, week of Sep 12 – Sep 18, 2022" in page.text
+    assert '<a href="/title/the-imperfects-season-1">The Imperfects: Season 1</a>' in page.text
+    assert 'href="/country/FR?week=2022-09-11" rel="prev"' in page.text
+    assert "cover the weeks ending 2021-07-04 to 2022-11-13" in page.text
+    assert client.get("/country/FR", params={"week": "2024-01-01"}).status_code == 404  # after the coverage
+    season = client.get("/title/the-imperfects-season-1").text
+    assert 'href="/country/DE?week=' in season and 'href="/country/FR?week=' in season

@@ -319,6 +319,38 @@ def week_changes(con: duckdb.DuckDBPyConnection, weeks: int = 20) -> list[dict[s
     return out
 
 
+def country_week(con: duckdb.DuckDBPyConnection, iso2: str, day: dt.date | None = None) -> dict[str, Any]:
+    """One country's TV and film lists for the week holding ``day`` (None: its newest covered
+    week), each entry linked to its season, with the weeks either side and the coverage."""
+    iso2 = iso2.upper()
+    span = con.execute("SELECT min(week), max(week), any_value(country_name) FROM top10_country "
+                       "WHERE country_iso2 = ?", [iso2]).fetchone()
+    if not span or span[0] is None:
+        raise TitleNotFound(iso2, [])  # no such country in the lists
+    first, last, name = span
+    week = last if day is None else day + dt.timedelta(days=6 - day.weekday())
+    if not first <= week <= last:
+        raise WeekNotFound(f"the country lists for {name} run from the week ending {first} to the week ending "
+                           f"{last}; {day} is outside them")
+    rows = rows_as_dicts(con.execute(
+        """SELECT c.category, c.weekly_rank, c.show_title, c.season_title, c.cumulative_weeks_in_top_10,
+                  (SELECT min(s.slug) FROM seasons s WHERE s.show_title = c.show_title
+                      AND s.season_title IS NOT DISTINCT FROM c.season_title
+                      AND (CASE WHEN s.kind = 'TV' THEN 'TV' ELSE 'Films' END) = c.category) AS slug
+           FROM top10_country c WHERE c.country_iso2 = ? AND c.week = ? ORDER BY c.category DESC, c.weekly_rank""",
+        [iso2, week]))
+    lists: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        lists.setdefault(row["category"], []).append(row)
+    around = con.execute("SELECT max(week) FILTER (WHERE week < $2), min(week) FILTER (WHERE week > $2) "
+                         "FROM top10_country WHERE country_iso2 = $1", [iso2, week]).fetchone() or (None, None)
+    return {"country_iso2": iso2, "country_name": name, "week": week.isoformat(),
+            "week_start": (week - dt.timedelta(days=6)).isoformat(),
+            "previous_week": around[0].isoformat() if around[0] else None,
+            "next_week": around[1].isoformat() if around[1] else None,
+            "coverage": {"first_week": first.isoformat(), "last_week": last.isoformat()}, "lists": lists}
+
+
 def most_popular(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     """Netflix's four all-time lists (views in the first 91 days), each entry with its season page."""
     rows = rows_as_dicts(con.execute(

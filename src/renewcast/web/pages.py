@@ -64,6 +64,14 @@ def week_page(request: Request, day: dt.date) -> Response:
     return render(request, "week.html", week=week)
 
 
+@router.get("/country/{iso2}")
+def country_page(request: Request, iso2: Annotated[str, Path(pattern="^[A-Za-z]{2}$")],
+                 week: dt.date | None = None) -> Response:
+    """A country's TV and film lists for any week the country lists cover."""
+    data = database(request).cached(("country", iso2.upper(), week), lambda con: report.country_week(con, iso2, week))
+    return render(request, "country.html", c=data)
+
+
 @router.get("/most-popular")
 def most_popular_page(request: Request) -> Response:
     """Netflix's all-time lists, each entry linked to its season page."""
