@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import TypedDict
+from typing import Any, TypedDict
 
 import pytest
 from click.testing import CliRunner, Result
@@ -433,3 +433,41 @@ def test_cli_base_url_option_wins_over_env(cli: Callable[..., Result], server: S
     result = cli("--base-url", server.url + "missing/")
     assert result.exit_code == 1
     assert "missing/all-weeks-global.tsv answered HTTP 404" in result.stderr
+
+
+class _Hook(BaseHTTPRequestHandler):
+    """A local webhook: records each POST body, answers with the status the test sets."""
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        self.server.bodies.append(json.loads(body))  # type: ignore[attr-defined]
+        self.send_response(self.server.status)  # type: ignore[attr-defined]
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def hook() -> Iterator[Any]:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Hook)
+    httpd.bodies, httpd.status = [], 204  # type: ignore[attr-defined]
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    httpd.url = f"http://127.0.0.1:{httpd.server_address[1]}/hook"  # type: ignore[attr-defined]
+    yield httpd
+    httpd.shutdown()
+
+
+def test_refresh_notify_posts_what_changed(cli: Callable[..., Result], store: Store, hook: Any) -> None:
+    forget(store, "most-popular.tsv")
+    result = cli("--notify", hook.url)
+    assert result.exit_code == 0, result.output
+    assert f"Posted a summary to {hook.url}." in result.output
+    [sent] = hook.bodies
+    assert sent["event"] == "renewcast.refresh" and sent["changed"] is True and sent["rows"] == 40
+    assert sent["known"]["data_through"] == "2026-07-19" and sent["weeks"][0]["week"] == "2026-07-19"
+    hook.status = 500
+    failed = cli("--notify", hook.url)
+    assert failed.exit_code == 1 and "the webhook at" in failed.output and "HTTP 500" in failed.output

@@ -14,15 +14,16 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import httpx
 
-from renewcast import catalog, ledger, signals
-from renewcast.config import BUNDLED_DATA
-from renewcast.errors import StoreError
+from renewcast import catalog, ledger, report, signals
+from renewcast.config import BUNDLED_DATA, Settings
+from renewcast.errors import DownloadError, StoreError
 from renewcast.forecast import service as forecasts
-from renewcast.sources import expand_paths, parse_file
+from renewcast.sources import download, expand_paths, parse_file
 from renewcast.store import SCHEMA_VERSION, IngestReport, Store, rebuild_derived
 
-__all__ = ["bundled_paths", "check_files", "ensure", "ingest", "open_store", "rematch", "retrain"]
+__all__ = ["bundled_paths", "check_files", "ensure", "ingest", "notify", "open_store", "refresh", "rematch", "retrain"]
 
 Step = Callable[[duckdb.DuckDBPyConnection], None]
 
@@ -101,6 +102,31 @@ def ingest(store: Store, paths: Sequence[Path | str], *, train: bool = True,
     the stored forecasts are now stale. Returns the ingest and what was retrained."""
     report = store.ingest(paths, source=source, then=rematch)
     return report, retrain(store) if train else None
+
+
+def refresh(store: Store, settings: Settings, fmt: str = "tsv", *, base_url: str | None = None,
+            progress: Any = None, train: bool = True) -> tuple[download.RefreshReport, dict[str, Any] | None]:
+    """Download Netflix's files, ingest what changed (ledger re-pointed), retrain if stale."""
+    got = download.refresh(store, base_url or settings.base_url, fmt, timeout=settings.timeout_seconds,
+                           retries=settings.retries, progress=progress,
+                           ingest=lambda paths: ingest(store, paths, source="refresh", train=False)[0])
+    return got, retrain(store) if got.changed and train else None
+
+
+def notify(url: str, got: download.RefreshReport, store: Store, timeout: float = 10.0) -> dict[str, Any]:
+    """POST what a refresh changed to a webhook as JSON; returns the payload sent.
+    Raises DownloadError (one line) when the hook does not answer 2xx."""
+    payload: dict[str, Any] = {"event": "renewcast.refresh", **got.as_dict()}
+    with store.reading() as con:
+        payload["known"] = report.freshness(con)
+        payload["weeks"] = report.week_changes(con, weeks=1) if got.changed else []
+    try:
+        answer = httpx.post(url, json=payload, timeout=timeout, headers={"User-Agent": "renewcast"})
+    except httpx.HTTPError as err:
+        raise DownloadError(f"the refresh landed, but the webhook at {url} failed: {err}") from None
+    if not answer.is_success:
+        raise DownloadError(f"the refresh landed, but the webhook at {url} answered HTTP {answer.status_code}")
+    return payload
 
 
 def check_files(paths: Sequence[Path | str]) -> None:

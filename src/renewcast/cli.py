@@ -254,37 +254,41 @@ def info(ctx: click.Context, as_json: bool) -> None:
               help="Which of Netflix's two formats to download.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 @NO_TRAIN
+@click.option("--notify", metavar="URL", help="POST a JSON summary of what changed to this webhook.")
 @click.pass_context
 @friendly_errors
-def refresh(ctx: click.Context, base_url: str | None, fmt: str, as_json: bool, no_train: bool) -> None:
+def refresh(ctx: click.Context, base_url: str | None, fmt: str, as_json: bool, no_train: bool,
+            notify: str | None) -> None:
     """Download Netflix's latest Top 10 files and ingest those that changed.
 
     Unchanged files (HTTP 304) are skipped. If any download fails, nothing changes.
     """
-    from renewcast.sources import download
+    from renewcast import build
 
-    settings = ctx.obj["settings"]
     store = open_store(ctx)
     # A bar only for a person watching: never into a pipe, a log or the JSON consumer's stderr.
     progress = _progress_bar if sys.stderr.isatty() and not as_json else None
-    from renewcast import build
-
-    report = download.refresh(store, base_url or settings.base_url, fmt, timeout=settings.timeout_seconds,
-                              retries=settings.retries, progress=progress,
-                              ingest=lambda paths: build.ingest(store, paths, source="refresh", train=False)[0])
+    report, retrained = build.refresh(store, ctx.obj["settings"], fmt, base_url=base_url, progress=progress,
+                                      train=not no_train)
     if as_json:
         emit_json(report.as_dict())
-        return
-    for f in report.files:
-        status = f"downloaded {f.bytes:,} bytes" if f.status == "downloaded" else "unchanged"
-        click.echo(f"{f.name:26} {status:32} {f.rows:>8,} rows")
-    if report.changed:
-        click.echo(f"Ingested {report.rows:,} rows into {store.path}"
-                   + (f"; {report.renamed} title(s) renamed by Netflix kept as aliases"
-                      if report.renamed else ""))
-        retrain(store, not no_train)
     else:
-        click.echo(f"Nothing changed at {report.base_url} since the last refresh; the store is untouched.")
+        for f in report.files:
+            status = f"downloaded {f.bytes:,} bytes" if f.status == "downloaded" else "unchanged"
+            click.echo(f"{f.name:26} {status:32} {f.rows:>8,} rows")
+        if report.changed:
+            click.echo(f"Ingested {report.rows:,} rows into {store.path}"
+                       + (f"; {report.renamed} title(s) renamed by Netflix kept as aliases"
+                          if report.renamed else ""))
+            if retrained is not None:
+                click.echo(f"Retrained the forecasts on the new data ({retrained['forecasts']:,} seasons, "
+                           f"as of {retrained['as_of']}).")
+        else:
+            click.echo(f"Nothing changed at {report.base_url} since the last refresh; the store is untouched.")
+    if notify:
+        build.notify(notify, report, store)
+        if not as_json:
+            click.echo(f"Posted a summary to {notify}.")
 
 
 def _progress_bar(label: str, total: int | None) -> Any:
