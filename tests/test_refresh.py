@@ -458,6 +458,7 @@ def hook() -> Iterator[Any]:
     httpd.url = f"http://127.0.0.1:{httpd.server_address[1]}/hook"  # type: ignore[attr-defined]
     yield httpd
     httpd.shutdown()
+    httpd.server_close()
 
 
 def test_refresh_notify_posts_what_changed(cli: Callable[..., Result], store: Store, hook: Any) -> None:
