@@ -113,3 +113,12 @@ def test_a_week_ending_on_day_29_is_outside_the_first_month() -> None:
     premiere = dt.date(2022, 9, 11)  # Sunday: weeks end on days 1, 8, 15, 22, 29
     weeks = metrics.build_weeks(rows([100, 90, 80, 70, 60]), 5.0, premiere)
     assert [w.week_since_premiere for w in metrics.first_month(weeks, premiere)] == [1, 2, 3, 4]
+
+
+def test_a_tie_counts_half_in_the_views_percentile() -> None:
+    from renewcast.forecast.features import midrank_percentile
+
+    # Below: 1; tied: two 2s, half each; above: 3. (1 + 0.5 * 2) / 4.
+    assert midrank_percentile([1.0, 2.0, 2.0, 3.0], 2.0) == 0.5
+    assert midrank_percentile([1.0, 2.0, 2.0, 3.0], 2.5) == 0.75
+    assert midrank_percentile([], 7.0) == 0.5

@@ -114,6 +114,13 @@ def load_history(con: duckdb.DuckDBPyConnection) -> History:
                    labels=labels)
 
 
+def midrank_percentile(reference: list[float], value: float) -> float:
+    """The share of ``reference`` below ``value``, a tie counting half (0.5 with no reference)."""
+    if not reference:
+        return 0.5
+    return (sum(v < value for v in reference) + 0.5 * sum(v == value for v in reference)) / len(reference)
+
+
 def cutoff(season: dict[str, Any], horizon: int, as_of: dt.date) -> dt.date:
     """The last day whose Top 10 week a feature may see."""
     return min(season["premiere"] + dt.timedelta(days=horizon - 1), as_of)
@@ -161,7 +168,7 @@ def season_features(history: History, slug: str, horizon: int, as_of: dt.date) -
     # not yet known to exist on the date.
     ref = [_views_within(history, p, p_prem + dt.timedelta(days=elapsed - 1)) for p_prem, p in peers[lo:hi]
            if history.seasons[p]["first_week"] <= p_prem + dt.timedelta(days=elapsed - 1)]
-    percentile = (sum(v < mine for v in ref) + 0.5 * sum(v == mine for v in ref)) / len(ref) if ref else 0.5
+    percentile = midrank_percentile(ref, mine)
     first = weeks[0].views if weeks and weeks[0].week_since_premiere == 1 else 0
     # Weeks 3-4 retention: their mean weekly views against the best week, the premiere
     # week scaled up to seven days (a Friday premiere's first week has three). 0 when
