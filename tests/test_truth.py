@@ -202,3 +202,14 @@ def test_the_home_page_board_says_how_many_wait(built_store: Store, board_rows: 
     assert re.search(rf"{len(board_rows)} seasons? Netflix still has to decide, as of {TODAY}", html)
     full = web_client(built_store.path).get("/board?sort=waiting").text
     assert full.count('<tr><td><a href="/title/') == len(board_rows)
+
+
+def test_an_unnumbered_first_season_is_season_1_and_its_renewal_shows(cli_env) -> None:
+    result = CliRunner().invoke(main, ["show", "Stranger Things", "--season", "1"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("Stranger Things  ·")
+    assert lines[1] == "Renewed: season 2 followed (it charted in the Top 10)."
+    found = CliRunner().invoke(main, ["search", "stranger things"]).output.splitlines()[2:7]
+    assert [line.split("  ")[0] for line in found] == [
+        "Stranger Things", "Stranger Things 2", "Stranger Things 3", "Stranger Things 4", "Stranger Things 5"]

@@ -37,8 +37,10 @@ def candidates(con: duckdb.DuckDBPyConnection, query: str, limit: int = 10) -> l
             WHERE key = $key OR starts_with(key, $key) OR contains(key, ' ' || $key)
             GROUP BY slug
         )
-        SELECT s.*, h.quality FROM hits h JOIN seasons s USING (slug)
-        ORDER BY h.quality, s.top10_hours DESC
+        SELECT s.*, h.quality, max(s.top10_hours) OVER (PARTITION BY h.quality, s.show_title, s.kind) AS show_reach
+        FROM hits h JOIN seasons s USING (slug)
+        -- Within a match quality, a show's seasons in their order (1, 2, 3), shows by their reach.
+        ORDER BY h.quality, show_reach DESC, s.show_title, s.season_number NULLS LAST, s.first_week
         LIMIT $limit
         """,
         {"key": key, "limit": limit},

@@ -63,7 +63,7 @@ def rule_of_thumb(drop: metrics.Drop) -> dict[str, Any]:
 
 
 def headline(status: dict[str, Any] | None, label: dict[str, Any] | None, season_number: int | None,
-             days_since_premiere: int | None) -> str | None:
+             days_since_premiere: int | None, next_charted: int | None = None) -> str | None:
     """The first thing a fan reads: the decision when there is one, never odds before it."""
     if status is None:  # a film
         return None
@@ -81,6 +81,8 @@ def headline(status: dict[str, Any] | None, label: dict[str, Any] | None, season
         return f"Final season (announced {when})"
     if outcome == "limited":
         return "A limited series: no further season was planned"
+    if next_charted is not None:  # Netflix's own lists show the renewal
+        return f"Renewed: season {next_charted} followed (it charted in the Top 10)"
     why = (label or {}).get("why_not_awaited")
     if why:
         return f"No renewal decision to wait for: {why}"
@@ -117,9 +119,15 @@ def season_report(con: duckdb.DuckDBPyConnection, season: dict[str, Any]) -> dic
     status = ledger.season_status(con, season, as_of=dt.date.fromisoformat(known["today"]))
     label = catalog.label_for(con, season["slug"]).as_dict() if season["kind"] == "TV" else None
     days = (dt.date.fromisoformat(known["today"]) - premiere).days + 1 if premiere else None
+    others = rows_as_dicts(con.execute(
+        "SELECT slug, season_title, season_number FROM seasons WHERE show_title = ? AND kind = ? "
+        "AND slug <> ? ORDER BY season_number NULLS LAST, first_week",
+        [season["show_title"], season["kind"], season["slug"]]))
+    later = [o["season_number"] for o in others
+             if o["season_number"] and season["season_number"] and o["season_number"] > season["season_number"]]
     return {
         "known": known,
-        "headline": headline(status, label, season["season_number"], days),
+        "headline": headline(status, label, season["season_number"], days, min(later) if later else None),
         "show_verdict": show_verdict(con, season["show_title"]) if season["kind"] == "TV" else None,
         "days_since_premiere": days,
         "catalog": label,
@@ -139,13 +147,7 @@ def season_report(con: duckdb.DuckDBPyConnection, season: dict[str, Any]) -> dic
         "weeks": [w.as_dict() for w in weeks],
         "rule_of_thumb": rule_of_thumb(drop),
         "countries": metrics.country_breadth(con, season),
-        "other_seasons": [
-            {"slug": r["slug"], "season_title": r["season_title"], "season_number": r["season_number"]}
-            for r in rows_as_dicts(con.execute(
-                "SELECT slug, season_title, season_number FROM seasons WHERE show_title = ? AND kind = ? "
-                "AND slug <> ? ORDER BY season_number NULLS LAST, first_week",
-                [season["show_title"], season["kind"], season["slug"]]))
-        ],
+        "other_seasons": others,
         # Renewal decision (outcome 'awaiting' when none; None for films) and fan/critic signals.
         "ledger": status,
         "signals": signals.for_season(con, season["slug"]),

@@ -431,16 +431,20 @@ def rebuild_derived(con: duckdb.DuckDBPyConnection) -> None:
         "ORDER BY first_week, category, show_title, season_title"
     ).fetchall()
     used: set[str] = set()
+    # A show's unnumbered first season ("Stranger Things" beside "Stranger Things 2") is season 1.
+    numbered = {(show, kind) for show, season, _c, kind in rows if titles.season_number(show, season)}
     ids = []
-    for show, season, category, _kind in rows:
+    for show, season, category, kind in rows:
         base = titles.slugify(season or show)
         slug = base if base not in used else f"{base}-{titles.slugify(category)}"
         n = 2
         while slug in used:
             slug, n = f"{base}-{n}", n + 1
         used.add(slug)
-        ids.append((show, season or "", category, slug, titles.season_number(show, season),
-                    titles.normalize(show)))
+        number = titles.season_number(show, season)
+        if number is None and kind == "TV" and (show, kind) in numbered and (season or show) == show:
+            number = 1
+        ids.append((show, season or "", category, slug, number, titles.normalize(show)))
     ids_table = _stage_name()
     _stage_rows(con, ids_table, ["show_title", "season_key", "category", "slug", "season_number", "show_key"],
                 ["VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "INTEGER", "VARCHAR"], ids)
