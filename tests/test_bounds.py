@@ -91,3 +91,44 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised() -> None:
 
     text = to_csv((["title", "hours"], [["=cmd|' /C calc'!A0", 5], ["+1", -3], ["@SUM(A1)", None], ["Plain", 1]]))
     assert text.splitlines() == ["title,hours", "'=cmd|' /C calc'!A0,5", "'+1,-3", "'@SUM(A1),", "Plain,1"]
+
+
+def _write_client(store: Store):  # type: ignore[no-untyped-def]
+    import warnings
+
+    from renewcast.config import Settings
+    from renewcast.web.app import create_app
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+    return TestClient(create_app(store.path, settings=Settings(db=store.path, api_token="s3cret")),
+                      raise_server_exceptions=False)
+
+
+def test_hostile_requests_get_4xx_and_change_nothing(store_copy: Store) -> None:
+    client = _write_client(store_copy)
+    before = sha256(store_copy.path)
+    big = b'{"show_title": "' + b"x" * 2_000_000 + b'"}'
+    r = client.post("/api/v1/ledger", content=big, headers={"content-type": "application/json"})
+    assert r.status_code == 413  # refused before the token is even looked at
+    streamed = client.post("/api/v1/ledger", content=iter([b"{" + b" " * 600_000, b" " * 600_000 + b"}"]),
+                           headers={"content-type": "application/json", "authorization": "Bearer s3cret"})
+    assert streamed.status_code == 413
+    auth = {"authorization": "Bearer s3cret"}
+    nested = {"show_title": {"$gt": ""}, "season": 1, "outcome": "renewed", "announced": "2022-12-01",
+              "source": "https://example.org/x"}
+    assert client.post("/api/v1/ledger", json=nested, headers=auth).status_code == 422
+    bad_date = {**nested, "show_title": "The Imperfects", "announced": "soon"}
+    assert client.post("/api/v1/ledger", json=bad_date, headers=auth).status_code == 422
+    r = client.post("/api/v1/ledger", json=bad_date, headers={"authorization": "Bearer sécret".encode()})
+    assert r.status_code == 401
+    r = client.delete("/api/v1/board")
+    assert r.status_code == 405 and "GET" in r.headers["allow"]
+    assert sha256(store_copy.path) == before
+
+
+def test_if_none_match_star_is_unchanged_when_the_page_exists(store_copy: Store) -> None:
+    client = _write_client(store_copy)
+    assert client.get("/title/the-imperfects-season-1", headers={"if-none-match": "*"}).status_code == 304
+    assert client.get("/title/no-such-season-anywhere", headers={"if-none-match": "*"}).status_code == 404

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from fastapi.responses import Response
 
 from renewcast import catalog, ledger, lookup, models, report, signals
-from renewcast.errors import RenewcastError, TitleNotFound
+from renewcast.errors import InputError, RenewcastError, TitleNotFound
 from renewcast.store import Store
 from renewcast.web.app import cached, database, json_bytes, json_response
 
@@ -127,7 +127,9 @@ def require_token(request: Request) -> None:
     expected = request.app.state.settings.api_token or ""
     given = request.headers.get("authorization", "")
     scheme, _, token = given.partition(" ")
-    if not expected or scheme.lower() != "bearer" or not hmac.compare_digest(token.strip(), expected):
+    # Bytes, so a token with non-ASCII characters is simply wrong, never an error.
+    if not expected or scheme.lower() != "bearer" or not hmac.compare_digest(
+            token.strip().encode("utf-8", "surrogateescape"), expected.encode("utf-8")):
         raise Unauthorized("a valid 'Authorization: Bearer <token>' header is required to write")
 
 
@@ -143,10 +145,15 @@ def write(request: Request, kind: str, entry: dict[str, Any]) -> Response:
     unknown = sorted(set(entry) - set(accepted))
     if unknown:
         raise BadEntry(f"unknown field(s): {', '.join(unknown)}; accepted: {', '.join(accepted)}")
+    bad = sorted(k for k, v in entry.items() if v is not None and not isinstance(v, str | int | float))
+    if bad:
+        raise BadEntry(f"field(s) {', '.join(bad)} must be text or a number, not a list or an object")
     try:
         result = func(Store(database(request).path), **entry)
     except TypeError as err:
         raise BadEntry(f"incomplete {kind} entry: {err}") from None
+    except InputError as err:  # a value the ledger or signals refuse: the body is invalid
+        raise BadEntry(str(err)) from None
     if dataclasses.is_dataclass(result) and not isinstance(result, type):
         result = dataclasses.asdict(result)
     return json_response({"ok": True, "result": result}, status_code=201)

@@ -98,6 +98,7 @@ class Headers:
         if head:  # answer HEAD like GET, without the body
             scope = {**scope, "method": "GET"}
         etag: bytes | None = None
+        star = False  # If-None-Match: * asks "unchanged if it exists at all"
         path: str = scope["path"]
         if scope["method"] == "GET" and not path.startswith("/static/"):
             try:
@@ -108,6 +109,7 @@ class Headers:
                 key = f"{VERSION}|{seed}|{path}|{scope.get('query_string', b'').decode('latin-1')}"
                 etag = b'"' + hashlib.sha1(key.encode()).hexdigest()[:20].encode() + b'"'
                 for name, value in scope["headers"]:
+                    star = star or (name == b"if-none-match" and value.strip() == b"*")
                     if name == b"if-none-match" and etag in [v.strip().removeprefix(b"W/")
                                                              for v in value.split(b",")]:
                         await send({"type": "http.response.start", "status": 304,
@@ -116,18 +118,79 @@ class Headers:
                         await send({"type": "http.response.body", "body": b""})
                         return
 
+        unchanged = False
+
         async def wrapped(message: Message) -> None:
+            nonlocal unchanged
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 headers.extend(SECURITY_HEADERS)
                 if etag is not None and message["status"] == 200:
                     headers.extend([(b"etag", etag), (b"cache-control", b"no-cache")])
-                message["headers"] = headers
-            elif head and message["type"] == "http.response.body":
-                message = {**message, "body": b""}
+                    if star:  # it exists: 304, and the body is dropped
+                        unchanged = True
+                        message = {"type": "http.response.start", "status": 304,
+                                   "headers": [h for h in headers if h[0] not in (b"content-length",
+                                                                                  b"content-type")]}
+                message["headers"] = message.get("headers", headers) if unchanged else headers
+            elif message["type"] == "http.response.body" and (head or unchanged):
+                if unchanged and message.get("more_body"):
+                    return
+                message = {**message, "body": b"", "more_body": False}
             await send(message)
 
         await self.app(scope, receive, wrapped)
+
+
+class BodyLimit:
+    """Pure ASGI middleware: a request body over ``limit`` bytes is refused with 413 before
+    anything reads it (before authentication too), declared or streamed."""
+
+    def __init__(self, app: ASGIApp, limit: int = 1_000_000) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        declared = next((v for k, v in scope["headers"] if k == b"content-length"), None)
+        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
+            await self._refuse(send)
+            return
+        seen, over = 0, False
+
+        async def counted() -> Message:
+            # Past the limit the app gets an empty end of body (it stops reading); whatever it
+            # answers is replaced by the 413 below.
+            nonlocal seen, over
+            if over:
+                return {"type": "http.request", "body": b"", "more_body": False}
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:
+                over = True
+                return {"type": "http.request", "body": b"", "more_body": False}
+            return message
+
+        refused = False
+
+        async def guarded(message: Message) -> None:
+            nonlocal refused
+            if over:
+                if not refused:
+                    refused = True
+                    await self._refuse(send)
+                return
+            await send(message)
+
+        await self.app(scope, counted, guarded)
+
+    async def _refuse(self, send: Send) -> None:
+        body = json_bytes({"error": f"the request body is over {self.limit:,} bytes", "status": 413})
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                                *SECURITY_HEADERS]})
+        await send({"type": "http.response.body", "body": body})
 
 
 def _json_default(value: Any) -> Any:
@@ -238,7 +301,10 @@ def create_app(db_path: Path | str | None = None, *, settings: Settings | None =
         message = exc.detail if isinstance(exc.detail, str) else "error"
         if exc.status_code == 404 and message == "Not Found":
             message = f"no page at {request.url.path}"
-        return error_page(request, exc.status_code, message)
+        response = error_page(request, exc.status_code, message)
+        for name, value in (exc.headers or {}).items():  # Allow on a 405, say
+            response.headers[name] = value
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
@@ -269,6 +335,7 @@ def create_app(db_path: Path | str | None = None, *, settings: Settings | None =
             return HTMLResponse(DOCS_PAGE)
     app.add_middleware(Headers, db=db)  # type: ignore[arg-type]
     app.add_middleware(GZipMiddleware, minimum_size=1000)  # the board's JSON is ~240 KB raw
+    app.add_middleware(BodyLimit)  # outermost: refuses an oversized body before auth reads it
     return app
 
 
