@@ -132,3 +132,46 @@ def test_if_none_match_star_is_unchanged_when_the_page_exists(store_copy: Store)
     client = _write_client(store_copy)
     assert client.get("/title/the-imperfects-season-1", headers={"if-none-match": "*"}).status_code == 304
     assert client.get("/title/no-such-season-anywhere", headers={"if-none-match": "*"}).status_code == 404
+
+
+def _xlsx(path: Path, sheet_xml: bytes, extra: dict[str, bytes] | None = None) -> Path:
+    """A minimal XLSX archive around one worksheet."""
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/'
+                   'package/2006/content-types"/>')
+        z.writestr("xl/workbook.xml", "<workbook/>")
+        z.writestr("xl/worksheets/sheet1.xml", sheet_xml)
+        for name, data in (extra or {}).items():
+            z.writestr(name, data)
+    return path
+
+
+def test_a_sparse_sheet_is_refused_before_it_is_read(store_copy: Store, tmp_path: Path) -> None:
+    sheet = (b'<worksheet><dimension ref="A1:XFD1048576"/><sheetData><row r="1"><c r="A1"><v>1</v></c></row>'
+             b'<row r="1048576"><c r="XFD1048576"><v>2</v></c></row></sheetData></worksheet>')
+    path = _xlsx(tmp_path / "sparse.xlsx", sheet)
+    assert path.stat().st_size < 2_000
+    before = sha256(store_copy.path)
+    result = CliRunner().invoke(main, ["--db", str(store_copy.path), "ingest", "--no-train", str(path)])
+    assert result.exit_code == 1 and result.output.count("\n") == 1
+    assert "spans 16,384 columns x 1,048,576 rows" in result.output
+    assert sha256(store_copy.path) == before
+
+
+def test_a_zip_bomb_is_refused_by_its_unpacked_size(store_copy: Store, tmp_path: Path) -> None:
+    bomb = _xlsx(tmp_path / "bomb.xlsx", b"<worksheet/>", {"xl/media/pad.bin": b"\0" * 600_000_000})
+    assert bomb.stat().st_size < 2_000_000
+    result = CliRunner().invoke(main, ["--db", str(store_copy.path), "ingest", "--no-train", str(bomb)])
+    assert result.exit_code == 1 and "unpacks to 600,000," in result.output
+
+
+def test_a_sparse_sheet_without_a_declared_dimension_is_refused_too(tmp_path: Path) -> None:
+    from renewcast.errors import InputError
+    from renewcast.sources import parse_file
+
+    sheet = (b'<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c></row>'
+             b'<row r="1048576"><c r="XFD1048576"><v>2</v></c></row></sheetData></worksheet>')
+    with pytest.raises(InputError, match="spans 16,384 columns x 1,048,576 rows"):
+        parse_file(_xlsx(tmp_path / "sparse2.xlsx", sheet))

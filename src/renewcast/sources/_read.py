@@ -11,12 +11,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from renewcast.errors import InputError
+from renewcast.sources import bounds
 
 Cell = str | int | float | bool | dt.date | dt.datetime | dt.time | dt.timedelta | None
 
@@ -89,18 +91,57 @@ def _read_tsv(path: Path, data: bytes) -> Sheet:
     return Sheet(name, "tsv", rows)
 
 
+_DIMENSION = re.compile(rb'<dimension ref="[A-Z]+[0-9]+:([A-Z]+)([0-9]+)"')
+_CELL_REF = re.compile(rb' r="([A-Z]{1,3})([0-9]{1,7})"')
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def _check_xlsx_size(name: str, archive: zipfile.ZipFile) -> None:
+    """Refuse a zip bomb or a sheet spanning millions of empty cells before the spreadsheet
+    reader allocates for it (it would abort the process, not raise)."""
+    unpacked = sum(info.file_size for info in archive.infolist())
+    if unpacked > bounds.MAX_XLSX_UNPACKED_BYTES:
+        raise InputError(name, f"the XLSX unpacks to {unpacked:,} bytes, over {bounds.MAX_XLSX_UNPACKED_BYTES:,}",
+                         hint="not a Netflix file: theirs unpack to under 50 MB")
+    for info in archive.infolist():
+        if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+            continue
+        with archive.open(info) as sheet:
+            head = sheet.read(4096)
+            found = _DIMENSION.search(head)
+            if found:  # the declared extent
+                cols, rows = _column_number(found.group(1)), int(found.group(2))
+            else:  # none declared: the largest cell reference, read in chunks (bounded by the size check)
+                cols = rows = 0
+                chunk = head
+                while chunk:
+                    for letters, number in _CELL_REF.findall(chunk):
+                        cols, rows = max(cols, _column_number(letters)), max(rows, int(number))
+                    chunk = sheet.read(1 << 20)
+        if cols * rows > bounds.MAX_XLSX_CELLS:
+            raise InputError(name, f"the sheet {info.filename} spans {cols:,} columns x {rows:,} rows",
+                             hint=f"not a Netflix file: a sheet may span at most {bounds.MAX_XLSX_CELLS:,} cells")
+
+
 def _read_xlsx(path: Path, data: bytes) -> list[Sheet]:
     from python_calamine import CalamineError, CalamineWorkbook  # heavy-ish; only when needed
 
     name = str(path)
     try:
-        zipfile.ZipFile(io.BytesIO(data))  # reads the central directory: a cut-off file fails here
+        archive = zipfile.ZipFile(io.BytesIO(data))  # reads the central directory: a cut-off file fails here
     except (zipfile.BadZipFile, EOFError, OSError) as err:
         raise InputError(
             name,
             f"corrupt or truncated XLSX ({err})",
             hint="download the file again",
         ) from None
+    _check_xlsx_size(name, archive)
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = []

@@ -27,6 +27,11 @@ MAX_WEEKS = 1_000
 #: Ranks in a Top 10.
 RANKS = (1, 10)
 
+#: An XLSX archive's contents, unpacked (Netflix's largest, the country lists, is 47 MB).
+MAX_XLSX_UNPACKED_BYTES = 500_000_000
+#: Cells a worksheet may span, from its declared dimension (the country lists span 1.1 million).
+MAX_XLSX_CELLS = 20_000_000
+
 Check = Callable[[Any], str | None]
 
 
