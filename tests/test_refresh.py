@@ -13,6 +13,7 @@ import hashlib
 import json
 import shutil
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -39,6 +40,8 @@ class Options(TypedDict, total=False):
     timeout: float
     retries: int
     backoff: float
+    deadline: float
+    max_bytes: int
 
 
 FAST: Options = {"timeout": 2.0, "retries": 2, "backoff": 0.01}  # seconds, so failures stay quick
@@ -89,6 +92,33 @@ class Handler(BaseHTTPRequestHandler):
         if fault == "hang":  # say nothing until the test ends; the client must time out
             state.release.wait(10)
             self.close_connection = True
+            return
+        if fault == "trickle":  # a byte at a time, forever: only an overall deadline ends it
+            request.status = 200
+            self.send_response(200)
+            self.send_header("Content-Length", "10000000")
+            self.end_headers()
+            for _ in range(200):
+                if state.release.is_set():
+                    break
+                try:
+                    self.wfile.write(b"w")
+                    self.wfile.flush()
+                except OSError:
+                    break
+                time.sleep(0.05)
+            self.close_connection = True
+            return
+        if fault == "huge":  # announces 2 GB
+            request.status = 200
+            self.send_response(200)
+            self.send_header("Content-Length", "2000000000")
+            self.end_headers()
+            self.wfile.write(b"x" * 1000)
+            self.close_connection = True
+            return
+        if fault == "busy":  # overloaded: come back in a second
+            self._send(request, 503, b"Busy", "text/plain", {"Retry-After": "1"})
             return
         if fault == "500":
             self._send(request, 500, b"Internal Server Error", "text/plain")
@@ -320,6 +350,9 @@ FAILURES = [
     ("wrong", "all-weeks-countries.tsv", {}, ["most_popular", "expected top10_country"]),
     ("truncate", "most-popular.tsv", {}, ["cut", "run 'renewcast refresh' again"]),
     ("hang", "all-weeks-global.tsv", {"timeout": 0.3, "retries": 0}, ["no answer within 0.3 s", "1 attempt"]),
+    # A byte every 50 ms never trips the read timeout; the overall deadline per file ends it.
+    ("trickle", "all-weeks-global.tsv", {"deadline": 1.0, "retries": 0}, ["the server is too slow"]),
+    ("huge", "all-weeks-countries.tsv", {"max_bytes": 50_000_000}, ["2,000,000,000 bytes", "over the limit"]),
 ]
 
 
@@ -340,6 +373,15 @@ def test_a_failed_download_leaves_store_and_cache_untouched(
     assert sha256(store.path) == before
     assert download.cache_path(store).read_bytes() == cache_before
     assert not list(store.path.parent.glob(".renewcast-refresh-*"))
+
+
+def test_retry_after_is_honoured(store: Store, server: Server) -> None:
+    forget(store, "most-popular.tsv")
+    server.fail("most-popular.tsv", "busy", times=1)
+    start = time.monotonic()
+    report = download.refresh(store, server.url, **FAST)  # FAST's backoff is 10 ms; the server asked for 1 s
+    assert time.monotonic() - start >= 0.9
+    assert [f.status for f in report.files][-1] == "downloaded"
 
 
 def test_after_a_failure_the_next_refresh_completes(store: Store, server: Server) -> None:

@@ -108,7 +108,8 @@ def refresh(store: Store, settings: Settings, fmt: str = "tsv", *, base_url: str
             progress: Any = None, train: bool = True) -> tuple[download.RefreshReport, dict[str, Any] | None]:
     """Download Netflix's files, ingest what changed (ledger re-pointed), retrain if stale."""
     got = download.refresh(store, base_url or settings.base_url, fmt, timeout=settings.timeout_seconds,
-                           retries=settings.retries, progress=progress,
+                           retries=settings.retries, deadline=settings.deadline_seconds,
+                           max_bytes=settings.max_bytes, progress=progress,
                            ingest=lambda paths: ingest(store, paths, source="refresh", train=False)[0])
     return got, retrain(store) if got.changed and train else None
 

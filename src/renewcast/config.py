@@ -35,6 +35,9 @@ class Settings:
     api_token: str | None = None
     timeout_seconds: float = 30.0
     retries: int = 3
+    #: A refresh gives up on a file after this long in all, or past this size.
+    deadline_seconds: float = 600.0
+    max_bytes: int = 1_000_000_000
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -47,7 +50,8 @@ class Settings:
             found["base_url"] = env["RENEWCAST_BASE_URL"]
         if env.get("RENEWCAST_API_TOKEN"):
             found["api_token"] = env["RENEWCAST_API_TOKEN"]
-        for name, kind in (("timeout_seconds", float), ("retries", int)):
+        for name, kind in (("timeout_seconds", float), ("retries", int), ("deadline_seconds", float),
+                           ("max_bytes", int)):
             key = f"RENEWCAST_{name.upper()}"
             if env.get(key):
                 try:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import email.utils
 import hashlib
 import json
 import os
@@ -29,6 +30,7 @@ from typing import Any, Literal, Protocol
 
 import duckdb
 import httpx
+import tenacity
 
 from renewcast.config import NETFLIX_TOP10_BASE_URL
 from renewcast.errors import DownloadError, InputError, RenewcastError
@@ -72,7 +74,6 @@ Progress = Callable[[str, int | None], AbstractContextManager[Callable[[int], No
 
 # Worth another try: the server is overloaded or failing, not refusing us for good.
 _RETRY_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
-_CHUNK = 64 * 1024
 _AGAIN = "run 'renewcast refresh' again; the store is unchanged"
 _CHECK_URL = "check --base-url (env RENEWCAST_BASE_URL) points at Netflix's Top 10 data folder"
 
@@ -127,6 +128,14 @@ class _Fetched:
 class _Retryable(Exception):
     """A failure that may pass: connection trouble, a timeout, a 5xx, a cut-off body."""
 
+    def __init__(self, problem: str, retry_after: float | None = None) -> None:
+        super().__init__(problem)
+        self.retry_after = retry_after  # seconds the server asked us to wait, if it did
+
+
+#: The longest Retry-After we honour; a server asking for more is waited on for this long.
+MAX_RETRY_AFTER = 60.0
+
 
 def file_urls(base_url: str, fmt: str) -> dict[str, str]:
     """``{file name: URL}`` for the three published files."""
@@ -156,13 +165,17 @@ def refresh(
     *,
     timeout: float = 30.0,
     retries: int = 3,
+    deadline: float = 600.0,
+    max_bytes: int = 1_000_000_000,
     backoff: float = 0.5,
     progress: Progress | None = None,
     ingest: Callable[[list[Path]], Ingested] | None = None,
 ) -> RefreshReport:
     """Download the three Top 10 files from ``base_url`` and ingest those that changed.
 
-    ``timeout`` is seconds per connect/read; retry ``n`` waits ``backoff * 2**n`` seconds.
+    ``timeout`` is seconds per connect/read, ``deadline`` seconds per file in all (a server
+    trickling bytes cannot hold a refresh forever), ``max_bytes`` the largest file accepted.
+    Retry ``n`` waits about ``backoff * 2**n`` seconds, with jitter, or what ``Retry-After`` asks.
     Raises DownloadError, leaving the store and the cached validators exactly as they
     were, if any file fails.
     ``ingest(paths)`` loads the downloaded files all or nothing (``renewcast.build``
@@ -189,7 +202,7 @@ def refresh(
             entry = cached.get(url, {})
             validators = entry if entry.get("sha256") in held else {}
             got = _fetch(client, url, Path(tmp) / name, validators, timeout=timeout, retries=retries,
-                         backoff=backoff, progress=progress)
+                         backoff=backoff, progress=progress, deadline=deadline, max_bytes=max_bytes)
             if got is None:
                 report.files.append(FileResult(name, url, kind, "unchanged"))
                 continue
@@ -256,6 +269,8 @@ def _fetch(
     retries: int,
     backoff: float,
     progress: Progress | None,
+    deadline: float = 600.0,
+    max_bytes: int = 1_000_000_000,
 ) -> _Fetched | None:
     """The file at ``url`` saved to ``target``, or None when the server says it is unchanged."""
     headers = {}
@@ -263,17 +278,23 @@ def _fetch(
         headers["If-None-Match"] = str(validators["etag"])
     if validators.get("last_modified"):
         headers["If-Modified-Since"] = str(validators["last_modified"])
-    problem = ""
-    for attempt in range(retries + 1):
-        if attempt:
-            time.sleep(backoff * 2 ** (attempt - 1))
-        try:
-            return _attempt(client, url, target, headers, timeout, progress)
-        except _Retryable as err:
-            problem = str(err)
-    tries = f"{retries + 1} attempts" if retries else "1 attempt"
-    raise DownloadError(f"could not download {url}: {problem} ({tries}); "
-                        f"check the connection and {_AGAIN}")
+    jitter = tenacity.wait_exponential_jitter(multiplier=backoff, exp_base=2, jitter=backoff, max=30)
+
+    def wait(state: tenacity.RetryCallState) -> float:
+        failure = state.outcome.exception() if state.outcome else None
+        asked = getattr(failure, "retry_after", None)
+        return min(asked, MAX_RETRY_AFTER) if asked is not None else float(jitter(state))
+
+    retrying = tenacity.Retrying(stop=tenacity.stop_after_attempt(retries + 1), wait=wait,
+                                 retry=tenacity.retry_if_exception_type(_Retryable), reraise=True,
+                                 sleep=time.sleep)
+    ends = time.monotonic() + deadline
+    try:
+        return retrying(_attempt, client, url, target, headers, timeout, progress, ends, max_bytes)
+    except _Retryable as err:
+        tries = f"{retries + 1} attempts" if retries else "1 attempt"
+        raise DownloadError(f"could not download {url}: {err} ({tries}); "
+                            f"check the connection and {_AGAIN}") from None
 
 
 def _attempt(
@@ -283,7 +304,11 @@ def _attempt(
     headers: dict[str, str],
     timeout: float,
     progress: Progress | None,
+    ends: float = float("inf"),
+    max_bytes: int = 1_000_000_000,
 ) -> _Fetched | None:
+    if time.monotonic() > ends:
+        raise DownloadError(f"could not download {url}: no complete file within the deadline; {_AGAIN}")
     try:
         with client.stream("GET", url, headers=headers) as response:
             status = response.status_code
@@ -292,20 +317,30 @@ def _attempt(
                     raise DownloadError(f"{url} answered 304 Not Modified to a plain request; {_AGAIN}")
                 return None
             if status in _RETRY_STATUS or status >= 500:
-                raise _Retryable(f"HTTP {status} {response.reason_phrase}".strip())
+                raise _Retryable(f"HTTP {status} {response.reason_phrase}".strip(),
+                                 _retry_after(response.headers.get("Retry-After")))
             if status != 200:
                 raise DownloadError(f"{url} answered HTTP {status} {response.reason_phrase}; "
                                     f"{_CHECK_URL}; the store is unchanged")
             expected = _content_length(response)
+            if expected is not None and expected > max_bytes:
+                raise DownloadError(f"{url} is {expected:,} bytes, over the limit of {max_bytes:,}: not a Netflix "
+                                    "file (RENEWCAST_MAX_BYTES raises the limit); the store is unchanged")
             digest = hashlib.sha256()
             size = 0
             bar = progress(target.name, expected) if progress else contextlib.nullcontext(_ignore)
             with open(target, "wb") as out, bar as advance:
-                for chunk in response.iter_bytes(_CHUNK):
+                for chunk in response.iter_bytes():  # as it arrives, so the deadline is checked
                     out.write(chunk)
                     digest.update(chunk)
                     size += len(chunk)
                     advance(len(chunk))
+                    if size > max_bytes:
+                        raise DownloadError(f"{url} sent over {max_bytes:,} bytes: not a Netflix file "
+                                            "(RENEWCAST_MAX_BYTES raises the limit); the store is unchanged")
+                    if time.monotonic() > ends:
+                        raise DownloadError(f"could not download {url}: {size:,} bytes in the deadline, the "
+                                            f"server is too slow; {_AGAIN}")
             # Raw (possibly compressed) bytes are what Content-Length counts.
             if expected is not None and response.num_bytes_downloaded != expected:
                 raise _Retryable(f"the file was cut short: {response.num_bytes_downloaded:,} of "
@@ -322,6 +357,19 @@ def _attempt(
     except httpx.HTTPError as err:  # too many redirects, undecodable compression, ...
         reason = _line(err) or type(err).__name__
         raise DownloadError(f"could not download {url}: {reason}; {_AGAIN}") from None
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header (a number or an HTTP date); None when absent or unreadable."""
+    if not value:
+        return None
+    if value.strip().isdigit():
+        return float(value.strip())
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
 
 
 def _ignore(_n: int) -> None:
