@@ -384,10 +384,9 @@ def forecast_or_note(con: duckdb.DuckDBPyConnection, slug: str) -> tuple[dict[st
 def board(con: duckdb.DuckDBPyConnection, as_of: dt.date | None = None) -> list[dict[str, Any]]:
     """Seasons Netflix still has to decide, most at risk first (lowest chance of renewal), each
     a forecast with its wait flattened out for tables: the one board shape (CLI, API, library)."""
-    flat = [{**r, "days_since_premiere": r["timeline"]["days_since_premiere"],
+    # forecast.board orders them (forecast.service.board_order).
+    return [{**r, "days_since_premiere": r["timeline"]["days_since_premiere"],
              "in_limbo": r["timeline"]["in_limbo"]} for r in forecasts.board(con, as_of)]
-    flat.sort(key=lambda r: (r["probability"], -r["days_since_premiere"], r["slug"]))
-    return flat
 
 
 def board_or_note(con: duckdb.DuckDBPyConnection) -> tuple[list[dict[str, Any]], str | None]:

@@ -13,6 +13,7 @@ from renewcast.errors import RenewcastError, SeasonNotFound
 from renewcast.forecast import explain
 from renewcast.forecast.features import FEATURES, LABELS, History, season_extra, season_features, vector
 from renewcast.forecast.model import RenewalModel
+from renewcast.forecast.service import board_order
 
 #: Horizons (days after the premiere) with a model each; a forecast uses the largest one
 #: the season has reached, so its features mean what they meant in training.
@@ -212,9 +213,5 @@ class Forecaster:
 
     def board(self) -> list[dict[str, Any]]:
         rows = [self.season(slug) for slug in self.awaiting()]
-        rows.sort(key=lambda r: (r["probability"], -r["timeline"]["days_since_premiere"], r["slug"]))
+        rows.sort(key=board_order)
         return rows
-
-
-def main_reason(forecast: dict[str, Any]) -> str:
-    return forecast["reasons"][0]["text"] if forecast["reasons"] else "too few public decisions to train on"

@@ -114,14 +114,18 @@ def forecast_season(con: duckdb.DuckDBPyConnection, slug: str, as_of: dt.date | 
     return Forecaster(load_history(con), as_of).season(slug)
 
 
+def board_order(row: dict[str, Any]) -> tuple[float, int, str]:
+    """Most at risk first: the lowest chance of renewal, then the longest wait."""
+    return (row["probability"], -row["timeline"]["days_since_premiere"], row["slug"])
+
+
 def board(con: duckdb.DuckDBPyConnection, as_of: dt.date | None = None) -> list[dict[str, Any]]:
     """TV seasons awaiting a decision, most at risk first."""
     if as_of is None:
         if not _has_table(con, "forecasts"):
             raise StoreError(NO_FORECAST)
-        rows = con.execute("SELECT payload FROM forecasts WHERE awaiting "
-                           "ORDER BY probability, slug").fetchall()
-        return [json.loads(r[0]) for r in rows]
+        rows = con.execute("SELECT payload FROM forecasts WHERE awaiting").fetchall()
+        return sorted((json.loads(r[0]) for r in rows), key=board_order)
     from renewcast.forecast.core import Forecaster
     from renewcast.forecast.features import load_history
 

@@ -107,14 +107,6 @@ class Column:
     check: Callable[[Any], str | None] | None = None  # returns a problem, or None
 
 
-def positive(value: Any) -> str | None:
-    return None if value is None or value >= 0 else "must not be negative"
-
-
-def sunday(value: dt.date) -> str | None:
-    return None if value.weekday() == 6 else f"{value} is not a Sunday (Netflix weeks end on Sunday)"
-
-
 def header_index(sheet: Sheet, header: Sequence[Cell], columns: Sequence[Column]) -> dict[str, int]:
     names = [str(h).strip() if h is not None else "" for h in header]
     missing = [c.name for c in columns if c.required and c.name not in names]

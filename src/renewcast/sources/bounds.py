@@ -81,8 +81,3 @@ def weeks(value: int) -> str | None:
     if value < 0:
         return "must not be negative"
     return None if value <= MAX_WEEKS else f"{value} weeks is more than {MAX_WEEKS}"
-
-
-@_with_sql(lambda: "{c} < 0")
-def positive(value: Any) -> str | None:
-    return None if value is None or value >= 0 else "must not be negative"
