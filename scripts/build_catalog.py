@@ -129,11 +129,26 @@ def ledger_rows() -> dict[str, list[dict[str, str]]]:
 
 
 def research(paths: list[Path]) -> dict[str, dict[str, str]]:
+    """Researched rows by show; a later file settles a label an earlier one left unknown
+    or revises it, and their evidence and pages add up."""
     out: dict[str, dict[str, str]] = {}
     for path in paths:
         with open(path, encoding="utf-8", newline="") as f:
             for r in csv.DictReader(f):
-                out[normalize(r["show_title"])] = r
+                key = normalize(r["show_title"])
+                usable = [e for e in (r.get("evidence") or "").split("+") if e and e != "none"]
+                if key not in out or not usable:
+                    out.setdefault(key, r)
+                    continue
+                row = out[key]
+                for column in ("netflix_decides", "format", "run"):
+                    if (r.get(column) or "unknown").strip() != "unknown":
+                        row[column] = r[column]
+                kinds = [e for e in (row.get("evidence") or "").split("+") if e and e != "none"]
+                row["evidence"] = "+".join(dict.fromkeys(kinds + usable))
+                urls = (r.get("source") or "").split() + (row.get("source") or "").split()
+                row["source"] = " ".join(dict.fromkeys(urls))
+                row["note"] = "; ".join(n for n in (r.get("note"), row.get("note")) if n)
     return out
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import csv
 import io
 import re
 import sys
@@ -17,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from renewcast import catalog, ledger  # noqa: E402
+from renewcast.titles import normalize  # noqa: E402
 
 
 def table(title: str, counts: collections.Counter[str], label: str) -> None:
@@ -38,6 +40,17 @@ def counts() -> None:
     table("outcome", collections.Counter(e.outcome for e in entries), "outcome")
     table("tier", collections.Counter(e.tier or "none" for e in entries), "tier")
     table("year announced", collections.Counter(str(e.announced_date.year) for e in entries), "year")
+    fmt = {normalize(r.show_title): r.format for r in rows if r.season == 0}
+    table("format (the catalog's)", collections.Counter(fmt.get(normalize(e.show_title), "unknown") for e in entries),
+          "format")
+    language: dict[str, str] = {}
+    for path in sorted((catalog.BUNDLED_DATA / "netflix-top10").glob("all-weeks-global*.tsv")):
+        with open(path, encoding="utf-8", newline="") as f:
+            for r in csv.DictReader(f, delimiter="\t"):
+                if r["category"].startswith("TV"):
+                    language[normalize(r["show_title"])] = "non-English" if "Non-English" in r["category"] else "English"
+    table("language (the Top 10 list it charted in)",
+          collections.Counter(language.get(normalize(e.show_title), "not in the Top 10") for e in entries), "language")
 
 
 def main() -> None:

@@ -2,6 +2,9 @@
 
 Rows for a season the ledger already covers are left out (the ledger's row stays); every
 row gets a source tier, from the research or, for older rows, from the source's site.
+Rows of ``ledger_dates_*.csv`` replace a covered season's row that is dated only to the
+month (the research found the day). A row is left out when its page gives no month,
+and the seasons in ``EXCLUDE`` are left out for the reason given there.
 
     .venv/bin/python scripts/merge_ledger.py
 """
@@ -26,6 +29,41 @@ NETFLIX = ("netflix.com", "about.netflix.com", "tudum")
 FAN = ("fandom.com", "wikipedia.org", "blogspot.", "wordpress.", "reddit.com")
 
 
+#: Researched rows that are not Netflix's decision, or whose page does not settle one.
+EXCLUDE = {
+    ("cobra kai", "1"): "renewed by YouTube Red, before Netflix",
+    ("lucifer", "1"): "renewed by Fox, before Netflix",
+    ("you", "1"): "renewed by Lifetime, before Netflix",
+    ("fauda", "4"): "ordered by the Israeli network Yes",
+    ("the unbroken voice", "1"): "a Caracol decision, reported by an actor",
+    ("the last kingdom", "1"): "a BBC Two order",
+    ("workin moms", "6"): "a CBC decision",
+    ("workin moms", "7"): "a CBC decision",
+    ("school spirits", "1"): "a Paramount+ decision",
+    ("good girls", "4"): "an NBC decision",
+    ("manifest", "1"): "an NBC decision",
+    ("manifest", "2"): "an NBC decision",
+    ("new amsterdam", "1"): "an NBC decision",
+    ("new amsterdam", "2"): "an NBC decision",
+    ("new amsterdam", "3"): "an NBC decision",
+    ("new amsterdam", "4"): "an NBC decision",
+    ("wolf king", "1"): "the page says a final season was expected, not ordered",
+    ("daughter from another mother", "3"): "another page says Netflix had not confirmed it",
+    ("valeria", "1"): "the page's claim is loose and undated",
+    ("kota factory", "3"): "an actor's remark, not an announcement",
+    ("nemesis", "1"): "a low-reliability page that contradicts itself",
+    ("the tailor", "1"): "the month is inferred, not stated",
+    ("the tailor", "2"): "the month is inferred, not stated",
+    ("homicide", "1"): "dated by a later premiere announcement, not the order",
+    ("at home with the furys", "1"): "an insider's report, later said to be on hold",
+    ("blood and water", "4"): "one journalist's post, never confirmed",
+    ("i woke up a vampire", "1"): "one 16-episode order split in two, not a renewal",
+    ("sonic prime", "2"): "part of the original order, not a renewal",
+    ("jurassic world chaos theory", "3"): "dated by the final season's trailer, not its order",
+}
+FULL_DAY = 10  # len("YYYY-MM-DD")
+
+
 def tier_of(url: str) -> str:
     host = urlsplit(url).netloc.lower().removeprefix("www.")
     if any(n in host for n in NETFLIX):
@@ -41,12 +79,27 @@ def main() -> None:
     with open(LEDGER, encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
     seasons = {(normalize(r["show_title"]), r["season"]) for r in rows}
-    added = 0
-    for path in sorted((ROOT / "scripts" / "research").glob("ledger_*.csv")):
+    added = dated = 0
+    research = ROOT / "scripts" / "research"
+    for path in sorted(research.glob("ledger_dates_*.csv")):
         with open(path, encoding="utf-8", newline="") as f:
             for r in csv.DictReader(f):
                 key = (normalize(r["show_title"]), r["season"])
-                if key in seasons or not r.get("source", "").startswith("http"):
+                if len(r.get("announced") or "") != FULL_DAY or not r.get("source", "").startswith("http"):
+                    continue
+                for i, old in enumerate(rows):
+                    if (normalize(old["show_title"]), old["season"]) == key and len(old["announced"]) < FULL_DAY:
+                        rows[i] = {**old, **{k: r[k] for k in COLUMNS if r.get(k)}}
+                        dated += 1
+                        break
+    for path in sorted(research.glob("ledger_*.csv")):
+        if path.name.startswith("ledger_dates_"):
+            continue
+        with open(path, encoding="utf-8", newline="") as f:
+            for r in csv.DictReader(f):
+                key = (normalize(r["show_title"]), r["season"])
+                if (key in seasons or key in EXCLUDE or not r.get("source", "").startswith("http")
+                        or len(r.get("announced") or "") < len("YYYY-MM")):
                     continue
                 seasons.add(key)
                 rows.append(r)
@@ -58,7 +111,7 @@ def main() -> None:
         writer = csv.DictWriter(f, fieldnames=COLUMNS, lineterminator="\n", extrasaction="ignore")
         writer.writeheader()
         writer.writerows(rows)
-    print(f"{added} rows added; {len(rows)} in {LEDGER.name}")
+    print(f"{added} rows added, {dated} dated to the day; {len(rows)} in {LEDGER.name}")
 
 
 if __name__ == "__main__":
