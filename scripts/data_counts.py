@@ -48,7 +48,8 @@ def counts() -> None:
         with open(path, encoding="utf-8", newline="") as f:
             for r in csv.DictReader(f, delimiter="\t"):
                 if r["category"].startswith("TV"):
-                    language[normalize(r["show_title"])] = "non-English" if "Non-English" in r["category"] else "English"
+                    english = "Non-English" not in r["category"]
+                    language[normalize(r["show_title"])] = "English" if english else "non-English"
     table("language (the Top 10 list it charted in)",
           collections.Counter(language.get(normalize(e.show_title), "not in the Top 10") for e in entries), "language")
 

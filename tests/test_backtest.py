@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from renewcast import forecast
+from renewcast import catalog, forecast
 from renewcast.cli import main
 from renewcast.forecast.backtest import run_backtest
 from renewcast.forecast.features import load_history
@@ -41,22 +41,28 @@ def test_every_forecast_is_made_before_its_decision_from_earlier_decisions(bt_st
                              "USING (slug) WHERE s.premiere >= DATE '2021-06-28' ORDER BY announced_date"
                              ).fetchall()
         premieres = dict(con.execute("SELECT slug, premiere FROM seasons").fetchall())
+        # Only seasons the catalog says Netflix decides are learnt from and scored.
+        decides = {slug for slug, label in catalog.labels_by_slug(con).items() if label.netflix_decides == "yes"}
+    assert {p["slug"] for p in result["predictions"]} <= decides
     assert result["n"] == len(result["predictions"]) > 50
     for p in result["predictions"]:
         day = dt.date.fromisoformat(p["predicted_on"])
         assert day == premieres[p["slug"]] + dt.timedelta(days=28)
         assert dt.date.fromisoformat(p["announced"]) > day
+        # The model was trained on the Monday on or before the forecast day (weekly refits).
+        trained = dt.date.fromisoformat(p["trained_as_of"])
+        assert trained.weekday() == 0 and 0 <= (day - trained).days < 7
         # Trained on each season's decision as it stood that day (a renewal later withdrawn
         # counts as the withdrawal once public), for seasons still undecided 28 days in.
         latest: dict[str, tuple] = {}
         for slug, premiere, announced, outcome in events:
-            if announced <= day:
+            if announced <= trained and slug in decides:
                 latest[slug] = (premiere, announced, outcome)
         assert p["trained_on"] == sum(
             1 for premiere, announced, outcome in latest.values()
             if outcome in ("renewed", "renewed_final", "canceled", "reversed")
             and announced > premiere + dt.timedelta(days=28))
-        assert 0 <= p["model"] <= 1 and p["rule"] in (0.2, 0.8)
+        assert 0 <= p["model_probability"] <= 1 and p["rule_probability"] in (0.2, 0.8)
 
 
 def test_scores_for_each_method_and_breakdowns(result: dict) -> None:
@@ -64,10 +70,14 @@ def test_scores_for_each_method_and_breakdowns(result: dict) -> None:
         s = result[method]
         assert {"auc", "accuracy", "brier"} <= set(s) and 0 <= s["brier"] <= 1 and 0 <= s["accuracy"] <= 1
         assert sum(c["n"] for c in s["calibration"]) == result["n"]
+        # 95% bootstrap intervals around each figure (the same resampled seasons for every method).
+        for figure in ("auc", "accuracy", "brier"):
+            low, high = s["interval_95"][figure]
+            assert low <= s[figure] <= high and high - low > 0.01
     assert sum(g["n"] for g in result["by_year"]) == result["n"]
     assert {g["language"] for g in result["by_language"]} <= {"English", "Non-English"}
     missed = {m["slug"] for m in result["misses"]}
-    assert missed == {p["slug"] for p in result["predictions"] if (p["model"] >= 0.5) != bool(p["y"])}
+    assert missed == {p["slug"] for p in result["predictions"] if (p["model_probability"] >= 0.5) != bool(p["renewed"])}
     # The model must beat always-renewed on Brier score (the data supports it).
     assert result["model"]["brier"] < result["majority"]["brier"]
 

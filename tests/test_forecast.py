@@ -17,7 +17,7 @@ from renewcast import forecast
 from renewcast.cli import main
 from renewcast.errors import RenewcastError, StoreError
 from renewcast.forecast import model as model_io
-from renewcast.forecast.core import BOARD_DAYS, Forecaster, ForecastError
+from renewcast.forecast.core import BOARD_DAYS, HORIZONS, Forecaster, ForecastError
 from renewcast.forecast.features import FEATURES, load_history, season_extra, season_features
 from renewcast.forecast.model import RenewalModel
 from renewcast.ledger import BUNDLED_LEDGER
@@ -143,17 +143,20 @@ def test_dates_outside_the_data_and_films_are_clear_errors(fc: duckdb.DuckDBPyCo
 
 def test_model_file_round_trip_and_refusals(fc_store: Store, tmp_path: Path) -> None:
     head, models = forecast.load_models(fc_store)
-    # Models are fitted for the horizons the current forecasts need: every season awaiting
-    # a decision today is past day 91, the longest horizon.
-    assert head["format"] == "renewcast-model" and head["version"] == 1 and set(models) == {91}
-    assert isinstance(models[91], RenewalModel)
+    # Models are fitted for the (viewing days, days waited) pairs the current forecasts
+    # need: features over the days the store covers, trained on seasons that waited as long.
+    assert head["format"] == "renewcast-model" and head["version"] == 2
+    pairs = [tuple(int(x) for x in key.split("/")) for key in models]
+    assert pairs and all(h in HORIZONS and w in HORIZONS and w >= h for h, w in pairs)
+    # Today (data to Jul 19, today Dec 1) every awaiting season has waited past day 91.
+    assert {w for _, w in pairs} >= {182} and all(isinstance(m, RenewalModel) for m in models.values() if m)
     stranger = tmp_path / "x.model.joblib"
     stranger.write_bytes(b"\x80\x04 not ours")
     with pytest.raises(StoreError, match="not a renewcast model"):
         model_io.load(stranger)
     old = tmp_path / "old.model.joblib"
     model_io.save(old, {"models": {}}, {})
-    data = old.read_bytes().replace(b'"version": 1', b'"version": 0', 1)
+    data = old.read_bytes().replace(b'"version": 2', b'"version": 0', 1)
     old.write_bytes(data)
     with pytest.raises(StoreError, match="renewcast train"):
         model_io.load(old)

@@ -36,7 +36,7 @@ def test_show_quotes_what_the_backtest_said_before_the_decision(store_copy: Stor
         said = backtested(con, "the-imperfects-season-1")
     assert said is not None
     assert said["predicted_on"] == "2022-10-06" and said["outcome"] == "canceled"
-    assert said["model"] < 0.5  # the model saw it coming, a month before Netflix said so
+    assert said["model_probability"] < 0.5  # the model saw it coming, a month before Netflix said so
     result = CliRunner().invoke(main, ["--db", str(store_copy.path), "show", "The Imperfects"])
     assert "Track record: on 2022-10-06 (day 28)" in result.output
     assert STALE not in result.output

@@ -354,11 +354,17 @@ def test_track_record_renders_a_backtest(built_store: Store, monkeypatch: pytest
               "majority": {"n": 40, "auc": 0.5, "accuracy": 0.7, "brier": 0.21, "calibration": []},
               "misses": [{"slug": "the-imperfects-season-1", "title": "The Imperfects: Season 1",
                           "probability": 0.81, "outcome": "canceled"}]}
+    summary = [{"horizon_days": 28, "slice": part, "method": m, "n": 40, "auc": result[m]["auc"],
+                "accuracy": result[m]["accuracy"], "brier": result[m]["brier"],
+                "auc_interval_95": [0.7, 0.9], "accuracy_interval_95": None, "brier_interval_95": [0.12, 0.2]}
+               for part in ("all", "frozen") for m in ("model", "rule", "majority")]
     monkeypatch.setattr(report, "track_record", lambda con: (result, None))
+    monkeypatch.setattr(report, "backtest_summary", lambda con: summary)
     with make_client(create_app(built_store.path, settings=Settings(db=built_store.path))) as c:
         html = c.get("/track-record").text
-        assert "Backtest over 40 decided seasons" in html
-        assert "0.810" in html and "78%" in html and "0.162" in html and "Rule of thumb" in html
+        assert "Walk-forward backtest" in html and "frozen: the last 12 months" in html
+        assert "0.810" in html and "0.775" in html and "0.162" in html and "Rule of thumb" in html
+        assert "(0.70–0.90)" in html and "scores at chance" in html
         assert '<title id="calibration-title">Calibration' in html
         assert f'<a href="{IMPERFECTS}">The Imperfects: Season 1</a>' in html
         assert '<td class="num">81%</td>' in html

@@ -91,6 +91,7 @@ def upgrade(store: Store) -> None:
 def open_store(path: Path | str, *, empty: bool = False) -> Store:
     """The store at ``path``, built from the bundled snapshot first unless ``empty``."""
     store = Store(path)
+    store.tidy()  # a writer killed mid-write left its copy: gone by the next command
     if not empty:
         ensure(store)
     return store

@@ -700,12 +700,23 @@ def forecast_cmd(ctx: click.Context, as_of: Any, as_json: bool) -> None:
 @click.option("--horizon-days", type=click.IntRange(1, 365), default=28, show_default=True,
               help="Forecast this many days after each premiere.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+@click.option("--track-record", is_flag=True,
+              help="Run it at 14, 28 and 56 days and print the track record (all, development and frozen decisions).")
 @click.pass_context
 @friendly_errors
-def backtest(ctx: click.Context, ledger_file: Path | None, horizon_days: int, as_json: bool) -> None:
+def backtest(ctx: click.Context, ledger_file: Path | None, horizon_days: int, as_json: bool,
+             track_record: bool) -> None:
     """Walk-forward backtest of the model against the rule of thumb and 'always renewed'."""
     from renewcast import forecast, text
+    from renewcast.forecast.service import track_record as run_track_record
 
+    if track_record:
+        summary = run_track_record(open_store(ctx))
+        if as_json:
+            emit_json(summary)
+        else:
+            click.echo(text.backtest_summary(summary))
+        return
     result = forecast.walk_forward(open_store(ctx), horizon_days, ledger_file)
     if as_json:
         emit_json(result)

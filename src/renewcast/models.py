@@ -154,7 +154,7 @@ class Signal(Model):
 
 class Reason(Model):
     feature: str
-    value: float
+    value: float | None
     effect: float
     text: str
 
@@ -173,13 +173,40 @@ class Timeline(Model):
     in_limbo: bool
 
 
+class WindowOdds(Model):
+    decision: float  # P(Netflix announces a decision within the window)
+    canceled: float  # P(that decision is a cancellation, within the window)
+
+
+class DecisionOdds(Model):
+    """How soon Netflix decides, from the seasons that had waited as long (censored waits counted)."""
+
+    days_waited: int
+    compared_with: str  # scripted | unscripted | all
+    still_undecided_then: int
+    within_30_days: WindowOdds
+    within_90_days: WindowOdds
+
+
+class WhatItWouldTake(Model):
+    """The views a week, after the store's newest week, that would lift the forecast past 50%."""
+
+    views_per_week: int | None  # None: no audience in the Top 10's range would
+    weeks: int
+    through: dt.date
+    horizon_days: int
+    text: str
+
+
 class Forecast(Model):
     slug: str
     title: str
     category: str
     probability: float
+    interval_95: tuple[float, float]  # bootstrap refits of the model
     as_of: dt.date
-    horizon_days: int
+    horizon_days: int  # features over this many days after the premiere
+    waited_days: int  # trained on seasons still undecided this many days after theirs
     status: str
     reasons: list[Reason]
     similar: list[Similar]
@@ -187,6 +214,8 @@ class Forecast(Model):
     trained_on: int
     base_rate: float
     timeline: Timeline
+    decision_odds: DecisionOdds | None = None
+    what_it_would_take: WhatItWouldTake | None = None
     awaiting: bool | None = None
     stale: bool | None = None
 
@@ -199,13 +228,14 @@ class Backtested(Model):
     year: int
     language: str
     outcome: str
-    y: int
+    renewed: int  # 1 renewed, 0 canceled
     announced: dt.date
     predicted_on: dt.date
+    trained_as_of: dt.date  # the Monday on or before predicted_on: the model's knowledge
     trained_on: int
-    model: float
-    rule: float
-    majority: float
+    model_probability: float
+    rule_probability: float
+    majority_probability: float
     horizon_days: int
 
 

@@ -403,6 +403,11 @@ def track_record(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, Any] | None,
     return result, None if result else "no backtest has been run yet ('renewcast backtest')"
 
 
+def backtest_summary(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """The track record at every stored horizon, per slice and method, with intervals."""
+    return forecasts.backtest_summary(con)
+
+
 def latest_decisions(con: duckdb.DuckDBPyConnection, limit: int = 10) -> list[dict[str, Any]]:
     """The newest decisions in the ledger (already newest first)."""
     return ledger.list_entries(con)[:limit]

@@ -220,18 +220,38 @@ class Store:
                     yield con
                     con.execute("COMMIT")
                     con.execute("CHECKPOINT")
+                    compact = _compacted(con, tmp)
                 finally:
                     con.close()
+                if compact is not None:
+                    tmp.unlink()
+                    tmp = compact
                 os.chmod(tmp, mode)
                 with open(tmp, "rb+") as handle:
                     os.fsync(handle.fileno())
                 os.replace(tmp, self.path)
                 _fsync_dir(self.path.parent)  # the rename itself survives a power cut
             finally:
-                for leftover in (tmp, Path(str(tmp) + ".wal")):
+                for leftover in (tmp, Path(str(tmp) + ".wal"), Path(str(tmp) + ".compact.tmp")):
                     leftover.unlink(missing_ok=True)
 
+    def tidy(self) -> None:
+        """Remove a dead writer's leftovers now, unless a writer is at work (never waits)."""
+        lock_path = self.path.with_name(self.path.name + ".lock")
+        if not self.path.parent.is_dir():
+            return
+        with open(lock_path, "a+") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                return  # a live writer holds it: its files are not leftovers
+            try:
+                self._remove_leftovers()
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
     def _remove_leftovers(self) -> None:
+        """Copies and staging files of a writer that died (kill -9, power cut)."""
         name = self.path.name
         for pattern in (f"{name}.*.tmp", f"{name}.*.tmp.wal", f"{name}.*.tmp.stage-*.csv"):
             for stale in self.path.parent.glob(pattern):
@@ -280,6 +300,29 @@ def _umask() -> int:
     current = os.umask(0)
     os.umask(current)
     return current
+
+
+#: A written copy with more than this share of free blocks is rewritten compact.
+COMPACT_FREE_SHARE = 0.1
+
+
+def _compacted(con: duckdb.DuckDBPyConnection, tmp: Path) -> Path | None:
+    """A compact copy of the written file when rewriting tables left it holey, else None.
+
+    DuckDB reuses freed blocks only partly, so a store rewritten by every ``train`` would
+    grow without end; copying the database into a fresh file keeps it near its data's size.
+    """
+    row = con.execute("SELECT total_blocks, free_blocks FROM pragma_database_size() "
+                      "WHERE database_name = current_database()").fetchone()
+    if not row or not row[0] or row[1] <= COMPACT_FREE_SHARE * row[0]:
+        return None
+    fresh = Path(str(tmp) + ".compact.tmp")
+    fresh.unlink(missing_ok=True)
+    name = con.execute("SELECT current_database()").fetchone()[0]  # type: ignore[index]
+    con.execute(f"ATTACH '{fresh}' AS compact_copy")
+    con.execute(f'COPY FROM DATABASE "{name}" TO compact_copy')
+    con.execute("DETACH compact_copy")
+    return fresh
 
 
 def _fsync_dir(folder: Path) -> None:

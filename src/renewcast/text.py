@@ -97,9 +97,9 @@ def forecast_section(report: dict[str, Any]) -> list[str]:
 
 def backtest_line(b: dict[str, Any]) -> str:
     """What the walk-forward backtest said before Netflix decided."""
-    rule = "canceled" if b["rule"] < 0.5 else "not canceled"
+    rule = "canceled" if b["rule_probability"] < 0.5 else "not canceled"
     return (f"Track record: on {b['predicted_on']} (day {b['horizon_days']}), trained only on what was public then, "
-            f"the model gave {b['model']:.0%} chance of renewal and the rule of thumb said {rule}; "
+            f"the model gave {b['model_probability']:.0%} chance of renewal and the rule of thumb said {rule}; "
             f"Netflix announced '{b['outcome']}' on {b['announced']}.")
 
 
@@ -206,9 +206,12 @@ def season_lines(forecast: dict[str, Any] | None, kind: str = "TV") -> list[str]
         return ["", f"Forecast as of {forecast['as_of']}: too few public decisions to train on "
                 f"({forecast['trained_on']}); import a ledger ('renewcast ledger import') and run "
                 "'renewcast train'."]
-    head = (f"Forecast as of {forecast['as_of']}: {forecast['probability']:.0%} chance of renewal "
-            f"(from the first {forecast['horizon_days']} days; trained on {forecast['trained_on']} "
-            f"public decisions, renewal rate {forecast['base_rate']:.0%}).")
+    low, high = forecast["interval_95"]
+    waited = forecast.get("waited_days") or forecast["horizon_days"]
+    head = (f"Forecast as of {forecast['as_of']}: {forecast['probability']:.0%} chance of renewal, plausibly "
+            f"{low:.0%}-{high:.0%} (from the first {forecast['horizon_days']} days of viewing; trained on "
+            f"{forecast['trained_on']} public decisions of seasons still undecided on day {waited}, "
+            f"renewal rate {forecast['base_rate']:.0%}).")
     if status != "awaiting":  # hindsight, labelled as such: the backtest line says what it said before
         head = (f"Decided: {status}. For reference, with everything public on {forecast['as_of']} "
                 f"(first {forecast['horizon_days']} days) the model gives {forecast['probability']:.0%} "
@@ -225,10 +228,26 @@ def season_lines(forecast: dict[str, Any] | None, kind: str = "TV") -> list[str]
         line = (f"Day {t['days_since_premiere']} since premiere; Netflix usually announced by day "
                 f"{t['median_days']:.0f} (90% by day {t['p90_days']:.0f})")
         out.append(line + (": IN LIMBO, the decision is overdue." if t["in_limbo"] else "."))
+    odds = forecast.get("decision_odds")
+    if odds:
+        out.append(odds_line(odds))
+    take = forecast.get("what_it_would_take")
+    if take:
+        out.append(f"What it would take: {take['text']}")
     if forecast["rule_of_thumb_says_canceled"] is not None:
         out.append("The rule of thumb alone says: "
                    + ("canceled." if forecast["rule_of_thumb_says_canceled"] else "not canceled."))
     return out
+
+
+def odds_line(odds: dict[str, Any]) -> str:
+    """How soon Netflix decides, in words."""
+    d30, d90 = odds["within_30_days"], odds["within_90_days"]
+    group = {"all": "seasons", "scripted": "scripted seasons",
+             "unscripted": "unscripted seasons"}[odds["compared_with"]]
+    return (f"Decision odds: {d30['decision']:.0%} within 30 days ({d30['canceled']:.0%} a cancellation), "
+            f"{d90['decision']:.0%} within 90 days ({d90['canceled']:.0%} a cancellation), from the "
+            f"{odds['still_undecided_then']} {group} still undecided on day {odds['days_waited']}.")
 
 
 def board(rows: list[dict[str, Any]], known: dict[str, Any] | None = None) -> str:
@@ -249,16 +268,39 @@ def _fmt(x: float | None) -> str:
     return "–" if x is None else f"{x:.3f}"
 
 
+def _ci(m: dict[str, Any], key: str) -> str:
+    ci = (m.get("interval_95") or {}).get(key)
+    return _fmt(m.get(key)) + (f" ({ci[0]:.2f}-{ci[1]:.2f})" if ci else "")
+
+
+def _parts(result: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    return [("all", {"n": result["n"], **{m: result[m] for m in ("model", "rule", "majority")}}),
+            *result.get("slices", {}).items()]
+
+
+def backtest_summary(rows: list[dict[str, Any]]) -> str:
+    """The track record at each horizon: the table the README quotes."""
+    def cell(r: dict[str, Any], k: str) -> str:
+        ci = r.get(f"{k}_interval_95")
+        return _fmt(r[k]) + (f" ({ci[0]:.2f}-{ci[1]:.2f})" if ci else "")
+
+    return table(["Days", "Decisions", "Method", "n", "AUC", "Accuracy", "Brier"],
+                 [[r["horizon_days"], r["slice"], r["method"], r["n"], cell(r, "auc"), cell(r, "accuracy"),
+                   cell(r, "brier")] for r in rows], "rllrrrr")
+
+
 def backtest(result: dict[str, Any]) -> str:
     methods = ("model", "rule", "majority")
     out = [f"Walk-forward backtest at {result['horizon_days']} days after the premiere, ledger: "
            f"{result['ledger']}; {result['n']} seasons forecast "
            f"({result['skipped_too_little_history']} skipped: too few decisions public yet to train on).",
            "",
-           table(["Method", "AUC", "Accuracy", "Brier"],
-                  [[m, _fmt(result[m]["auc"]), _fmt(result[m]["accuracy"]), _fmt(result[m]["brier"])]
-                   for m in methods], "lrrr"),
+           table(["Decisions", "Method", "n", "AUC", "Accuracy", "Brier"],
+                  [[part, m, found["n"], *[_ci(found[m], k) for k in ("auc", "accuracy", "brier")]]
+                   for part, found in _parts(result) for m in methods], "llrrrr"),
            "",
+           "Ranges are 95% bootstrap intervals. frozen: decisions announced from "
+           f"{result.get('frozen_from', '')} on, never looked at while the features were chosen.",
            f"rule: {result['rule_mapping']}; majority: {result['majority_mapping']}.",
            "", "Calibration of the model",
            table(["P(renewed)", "Seasons", "Mean forecast", "Renewed"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -50,6 +51,28 @@ def describe(name: str, features: dict[str, float], extra: dict[str, Any], seaso
         v = features[name]
         return round(v, 3), (f"weeks 3 and 4 averaged {v:.0%} of its best week's views" if v
                              else "no Top 10 views in weeks 3 and 4")
+    if name == "unscripted":
+        on = bool(features[name])
+        return on, ("an unscripted show (cheaper to make: renewed on smaller audiences)" if on
+                    else "a scripted show (costlier: it needs a bigger audience)")
+    if name == "comedy":
+        on = bool(features[name])
+        return on, "a scripted comedy" if on else "not a scripted comedy"
+    if name == "animated":
+        on = bool(features[name])
+        return on, "animation, anime or kids" if on else "live action"
+    if name == "previous_ratio":
+        if not features["has_previous"]:
+            return None, "no earlier season in the data to compare with"
+        ratio = math.exp(features[name])
+        return round(ratio, 3), (f"{ratio:.0%} of the previous season's views at the same age" if ratio < 1.5
+                                 else f"{ratio:.1f}x the previous season's views at the same age")
+    if name == "has_previous":
+        on = bool(features[name])
+        return on, "its previous season is in the data" if on else "no earlier season in the data"
+    if name == "reached_no1":
+        on = bool(features[name])
+        return on, "reached No. 1" if on else "never reached No. 1"
     if name == "non_english":
         on = bool(features[name])
         return on, "non-English" if on else "English-language"
@@ -60,7 +83,13 @@ def reasons(effects: np.ndarray, features: dict[str, float], extra: dict[str, An
             season: dict[str, Any], days: int, top: int = 3) -> list[dict[str, Any]]:
     """The ``top`` features that moved the log-odds most, against an average season."""
     names = list(FEATURES)
-    order = sorted(range(len(names)), key=lambda i: -abs(effects[i]))[:top]
+    effects = np.array(effects, dtype=float)
+    if "has_previous" in names and "previous_ratio" in names:
+        # One reason for the previous season: the flag only centres the ratio's effect.
+        i, j = names.index("previous_ratio"), names.index("has_previous")
+        effects[i] += effects[j]
+        effects[j] = 0.0
+    order = [i for i in sorted(range(len(names)), key=lambda i: -abs(effects[i])) if effects[i] != 0][:top]
     out = []
     for i in order:
         value, words = describe(names[i], features, extra, season, days)

@@ -16,9 +16,7 @@ from typing import Any
 import numpy as np
 import sklearn
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
@@ -31,68 +29,153 @@ except ImportError:  # pragma: no cover - older scikit-learn
         return est._validate_data(X, y, reset=reset, **kw)
 
 FORMAT = "renewcast-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MAGIC = b"RENEWCAST-MODEL\n"
 
 
+def fit_signed(z: np.ndarray, y: np.ndarray, C: float, signed: np.ndarray, keep: np.ndarray
+               ) -> tuple[np.ndarray, LogisticRegression, np.ndarray]:
+    """The active-set fit on standardised ``z``: starting from the columns in ``keep``,
+    drop the most negative ``signed`` column and refit until none is negative."""
+    keep = keep.copy()
+    while True:
+        lr = LogisticRegression(C=C, solver="newton-cholesky", max_iter=1000).fit(z[:, keep], y)
+        coef = np.zeros(z.shape[1])
+        coef[keep] = lr.coef_[0]
+        wrong = signed & keep & (coef < 0)
+        if not wrong.any():
+            return keep, lr, coef
+        keep[int(np.argmin(np.where(wrong, coef, 0.0)))] = False
+
+
+class SignedLogistic(ClassifierMixin, BaseEstimator):
+    """Standardised features, an L2 logistic regression, and signs that cannot contradict.
+
+    A column listed in ``nonnegative`` (a volume of viewing) may only raise the odds: when
+    its fitted weight comes out negative (collinear views features trade weight against
+    each other), it is dropped and the fit repeated until every such weight is >= 0. Its
+    effect is then exactly 0, so no explanation can say "more views lower the odds".
+    """
+
+    def __init__(self, C: float = 1.0, nonnegative: tuple[int, ...] = ()) -> None:
+        self.C = C
+        self.nonnegative = nonnegative
+
+    def fit(self, X: Any, y: Any) -> SignedLogistic:
+        X, y = _validate_data(self, X, y)
+        from sklearn.utils.multiclass import check_classification_targets
+
+        check_classification_targets(y)
+        self.classes_, y = np.unique(y, return_inverse=True)
+        if len(self.classes_) != 2:
+            raise ValueError(f"Only binary classification is supported (SignedLogistic: renewed or not); "
+                             f"y has {len(self.classes_)} class(es)")
+        self.scaler_ = StandardScaler().fit(X)
+        signed = np.zeros(X.shape[1], dtype=bool)
+        signed[list(self.nonnegative)] = True
+        keep, lr, coef = fit_signed(self.scaler_.transform(X), y, self.C, signed, np.ones(X.shape[1], dtype=bool))
+        self.keep_, self.lr_, self.coef_ = keep, lr, coef
+        self.intercept_ = float(lr.intercept_[0])
+        return self
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        check_is_fitted(self)
+        X = _validate_data(self, X, reset=False)
+        return np.asarray(self.scaler_.transform(X) @ self.coef_ + self.intercept_)
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False  # renewed or not
+        return tags
+
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        p = 1 / (1 + np.exp(-self.decision_function(X)))
+        return np.column_stack([1 - p, p])
+
+    def predict(self, X: Any) -> np.ndarray:
+        return np.asarray(self.classes_[(self.predict_proba(X)[:, 1] >= 0.5).astype(int)])
+
+
 class RenewalModel(ClassifierMixin, BaseEstimator):
-    """Probability that a season is renewed, from its early Top 10 features.
+    """Probability that a season is renewed: a ``SignedLogistic``, calibrated.
 
     Parameters
     ----------
     C : inverse L2 strength of the logistic regression.
-    kind : 'logistic' (default) or 'boosting' (a small HistGradientBoostingClassifier).
-    random_state : seed, used by 'boosting' (the logistic fit is deterministic anyway).
+    nonnegative : indices of features whose weight may not be negative.
+    calibration : 'sigmoid' (Platt), 'isotonic' or None. The map is fitted on the
+        out-of-fold scores of ``cv`` folds of the training rows (scikit-learn's
+        ``CalibratedClassifierCV`` with ``ensemble=False``): inside every walk-forward
+        step, so the backtest scores the calibrated model as it would have been.
     """
 
-    def __init__(self, C: float = 1.0, kind: str = "logistic", random_state: int | None = 0) -> None:
+    def __init__(self, C: float = 1.0, nonnegative: tuple[int, ...] = (), calibration: str | None = "sigmoid",
+                 cv: int = 5) -> None:
         self.C = C
-        self.kind = kind
-        self.random_state = random_state
+        self.nonnegative = nonnegative
+        self.calibration = calibration
+        self.cv = cv
 
     def fit(self, X: Any, y: Any) -> RenewalModel:
         X, y = _validate_data(self, X, y)
         from sklearn.utils.multiclass import check_classification_targets
 
         check_classification_targets(y)
-        self.classes_ = np.unique(y)
-        if self.kind == "logistic":
-            estimator: Any = LogisticRegression(C=self.C, max_iter=1000, random_state=self.random_state)
-        elif self.kind == "boosting":
-            estimator = HistGradientBoostingClassifier(
-                max_depth=2, learning_rate=0.05, max_iter=150, l2_regularization=1.0,
-                random_state=self.random_state)
-        else:
-            raise ValueError(f"kind must be 'logistic' or 'boosting', not {self.kind!r}")
-        self.pipeline_: Pipeline = make_pipeline(StandardScaler(), estimator).fit(X, y)
+        self.classes_, y = np.unique(y, return_inverse=True)
+        if len(self.classes_) != 2:
+            raise ValueError(f"Only binary classification is supported (RenewalModel: renewed or not); "
+                             f"y has {len(self.classes_)} class(es)")
+        core = SignedLogistic(C=self.C, nonnegative=self.nonnegative)
+        folds = min(self.cv, int(np.bincount(y).min()))
+        if self.calibration is None or folds < 2:
+            self.core_ = core.fit(X, y)
+            self.calibrated_ = None
+            return self
+        from sklearn.calibration import CalibratedClassifierCV
+        from sklearn.model_selection import StratifiedKFold
+
+        self.calibrated_ = CalibratedClassifierCV(
+            core, method=self.calibration, ensemble=False,
+            cv=StratifiedKFold(folds, shuffle=True, random_state=0)).fit(X, y)
+        self.core_ = self.calibrated_.calibrated_classifiers_[0].estimator
         return self
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False  # renewed or not
+        return tags
+
+    def calibrate(self, scores: np.ndarray) -> np.ndarray:
+        """P(renewed) for the core model's log-odds ``scores`` (the calibration map)."""
+        check_is_fitted(self)
+        if self.calibrated_ is None:
+            return np.asarray(1 / (1 + np.exp(-scores)))
+        calibrator = self.calibrated_.calibrated_classifiers_[0].calibrators[0]
+        return np.clip(np.asarray(calibrator.predict(scores)), 0.0, 1.0)
 
     def predict_proba(self, X: Any) -> np.ndarray:
         check_is_fitted(self)
         X = _validate_data(self, X, reset=False)
-        return np.asarray(self.pipeline_.predict_proba(X))
+        p = self.calibrate(self.core_.decision_function(X))
+        return np.column_stack([1 - p, p])
 
     def predict(self, X: Any) -> np.ndarray:
         proba = self.predict_proba(X)
         return np.asarray(self.classes_[np.argmax(proba, axis=1)])
 
+    def standardise(self, X: Any) -> np.ndarray:
+        check_is_fitted(self)
+        return np.asarray(self.core_.scaler_.transform(X))
+
     def effects(self, X: Any) -> np.ndarray:
         """Per-feature contribution to the log-odds of renewal, against an average season."""
-        check_is_fitted(self)
-        X = _validate_data(self, X, reset=False)
-        scaler, last = self.pipeline_[0], self.pipeline_[-1]
-        z = scaler.transform(X)
-        if isinstance(last, LogisticRegression):
-            return np.asarray(z * last.coef_[0])
-        return np.asarray(z * 0.0)
+        return np.asarray(self.standardise(X) * self.core_.coef_)
 
     def weights(self) -> np.ndarray:
         """How much each standardised feature counts (for similarity between seasons)."""
         check_is_fitted(self)
-        last = self.pipeline_[-1]
-        if isinstance(last, LogisticRegression):
-            return np.asarray(np.abs(last.coef_[0]))
-        return np.ones(self.n_features_in_)
+        return np.asarray(np.abs(self.core_.coef_))
 
 
 def header(extra: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -62,9 +62,10 @@ def record_forecasts(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     if rows:
         con.executemany("INSERT INTO forecasts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
     con.execute("INSERT OR REPLACE INTO meta SELECT 'forecasts_version', value FROM meta WHERE key = 'data_version'")
-    models = {h: fit.model for h, fit in forecaster._fitted.items()}
+    # Keyed "horizon/waited": features over the first days, trained on seasons still undecided then.
+    models = {f"{h}/{w}": fit.model for (h, w), fit in forecaster._fitted.items()}
     return {"as_of": forecaster.as_of, "forecasts": len(rows), "awaiting": len(awaiting), "models": models,
-            "trained_on": {h: len(fit.y) for h, fit in forecaster._fitted.items()}}
+            "trained_on": {f"{h}/{w}": len(fit.y) for (h, w), fit in forecaster._fitted.items()}}
 
 
 def train(store: Store) -> dict[str, Any]:
@@ -101,17 +102,34 @@ def stored_forecast(con: duckdb.DuckDBPyConnection, slug: str) -> dict[str, Any]
 
 
 def forecast_season(con: duckdb.DuckDBPyConnection, slug: str, as_of: dt.date | None = None) -> dict[str, Any]:
-    """A season's forecast: stored when ``as_of`` is None, else computed from what was public then."""
+    """A season's forecast: stored when ``as_of`` is None (never computed on the spot: a
+    page or API read stays a single row), else computed from what was public then."""
     if as_of is None:
         found = stored_forecast(con, slug)
         if found is not None:
             return found
-        if not _has_table(con, "forecasts"):
-            raise StoreError(NO_FORECAST)
+        raise StoreError(_why_none(con, slug))
     from renewcast.forecast.core import Forecaster
     from renewcast.forecast.features import load_history
 
     return Forecaster(load_history(con), as_of).season(slug)
+
+
+def _why_none(con: duckdb.DuckDBPyConnection, slug: str) -> str:
+    """Why a season has no stored forecast, from two cheap lookups."""
+    if not _has_table(con, "forecasts"):
+        return NO_FORECAST
+    row = con.execute("SELECT s.kind, s.premiere, (SELECT min(week) FROM top10_global) FROM seasons s "
+                      "WHERE s.slug = ?", [slug]).fetchone()
+    if row is None:
+        return f"no season '{slug}' in the store"
+    kind, premiere, first = row
+    if kind != "TV":
+        return "forecasts cover TV seasons only"
+    if premiere is not None and first is not None and premiere < first - dt.timedelta(days=6):
+        return (f"no forecast: it premiered {premiere}, before the Top 10 data begins ({first}), "
+                "so its first weeks are not in the store")
+    return "no forecast stored for this season yet: run 'renewcast train'"
 
 
 def board_order(row: dict[str, Any]) -> tuple[float, int, str]:
@@ -164,22 +182,60 @@ def _external(con: duckdb.DuckDBPyConnection, path: Path | str) -> list[dict[str
             for e in parse_ledger_file(path)]
 
 
-def latest_backtest(con: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
-    """The newest stored backtest of the store's own ledger (falls back to any), or None."""
+#: The horizons of the track record (days after the premiere); the first quoted is 28.
+TRACK_HORIZONS = (14, 28, 56)
+
+
+def latest_backtest(con: duckdb.DuckDBPyConnection, horizon: int = 28) -> dict[str, Any] | None:
+    """The newest stored backtest of the store's own ledger at ``horizon`` days (falls
+    back to any other), or None."""
     try:
         rows = rows_as_dicts(con.execute(
-            "SELECT payload FROM backtests ORDER BY ledger = 'store' DESC, created_at DESC LIMIT 1"))
+            "SELECT payload FROM backtests ORDER BY ledger = 'store' DESC, horizon = ? DESC, created_at DESC "
+            "LIMIT 1", [horizon]))
     except duckdb.CatalogException:
         return None
     return json.loads(rows[0]["payload"]) if rows else None
 
 
-def ensure_backtest(store: Store, horizon: int = 28) -> None:
-    """Run and store the backtest once, so the track record is never empty."""
+def backtest_summary(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """The newest stored backtest of the store's ledger at each horizon: per slice (all,
+    development, frozen) and method, n with AUC, accuracy, Brier and their intervals."""
+    try:
+        rows = rows_as_dicts(con.execute(
+            "SELECT payload FROM backtests WHERE ledger = 'store' "
+            "QUALIFY row_number() OVER (PARTITION BY horizon ORDER BY created_at DESC) = 1 ORDER BY horizon"))
+    except duckdb.CatalogException:
+        return []
+    out = []
+    for row in rows:
+        result = json.loads(row["payload"])
+        parts = {"all": {"n": result["n"], **{m: result[m] for m in ("model", "rule", "majority")}},
+                 **result.get("slices", {})}
+        for part, found in parts.items():
+            for method in ("model", "rule", "majority"):
+                m = found[method]
+                ci = m.get("interval_95") or {}
+                out.append({"horizon_days": result["horizon_days"], "slice": part, "method": method,
+                            "n": found["n"], **{k: m.get(k) for k in ("auc", "accuracy", "brier")},
+                            **{f"{k}_interval_95": ci.get(k) for k in ("auc", "accuracy", "brier")}})
+    return out
+
+
+def track_record(store: Store) -> list[dict[str, Any]]:
+    """Run and store the backtest at every track-record horizon; the summary."""
+    for horizon in TRACK_HORIZONS:
+        walk_forward(store, horizon)
+    with store.reading() as con:
+        return backtest_summary(con)
+
+
+def ensure_backtest(store: Store) -> None:
+    """Run and store the backtests once, so the track record is never empty."""
     with store.reading() as con:
         if latest_backtest(con) is not None:
             return
-    walk_forward(store, horizon)
+    track_record(store)
 
 
 def backtested(con: duckdb.DuckDBPyConnection, slug: str) -> dict[str, Any] | None:

@@ -318,6 +318,11 @@ def create_app(db_path: Path | str | None = None, *, settings: Settings | None =
 
     from renewcast.web import api, feeds, pages
 
+    # After each store swap: the answers most pages need, and the front page itself.
+    db.warm = [(("known",), report.freshness), (("board",), report.board_or_note),
+               (("home",), lambda con: templates.get_template("home.html").render(request_path="/",
+                                                                                  **pages.home_data(con))),
+               (("typical",), report.typical_paths)]
     app.include_router(pages.router)
     app.include_router(feeds.router)
     app.include_router(api.router)

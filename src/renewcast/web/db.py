@@ -7,7 +7,10 @@ file. So the swap waits for in-flight requests to finish, closes the old
 connection and opens the new file. Each request uses its own cursor.
 
 Results computed from one generation are memoised until the next swap: the file
-is immutable in between, so the cache can never be stale.
+is immutable in between, so the cache can never be stale. Concurrent requests for a
+key not yet computed wait for one computation (single flight) instead of each
+repeating it, and after a swap the ``warm`` keys (the front page, the board) are
+computed in the background before anyone asks.
 """
 
 from __future__ import annotations
@@ -41,6 +44,9 @@ class Database:
         self._users = 0
         self._cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._cache_size = cache_size
+        self._inflight: dict[tuple[Any, ...], threading.Event] = {}
+        #: (key, compute) pairs computed in a background thread after every swap.
+        self.warm: list[tuple[tuple[Any, ...], Callable[[duckdb.DuckDBPyConnection], Any]]] = []
 
     def stat(self) -> Generation:
         try:
@@ -85,6 +91,15 @@ class Database:
             raise StoreError(f"cannot open {self.path}: {err}") from None
         self._generation = generation
         self._cache.clear()
+        if self.warm:
+            threading.Thread(target=self._warm, args=(generation,), daemon=True, name="renewcast-warm").start()
+
+    def _warm(self, generation: Generation) -> None:
+        for key, compute in list(self.warm):
+            if self._generation != generation:
+                return  # swapped again meanwhile: that swap warms its own
+            with contextlib.suppress(Exception):  # a failing page fails for its request, with its message
+                self.cached(key, compute)
 
     def peek(self, key: tuple[Any, ...]) -> Any:
         """The cached value for ``key`` in the current generation, or MISSING (never blocks on I/O)."""
@@ -97,24 +112,41 @@ class Database:
                 return hit
         return MISSING
 
-    def cached(self, key: tuple[Any, ...], compute: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
-        """``compute(con)`` once per store generation and key."""
-        hit = self.peek(key)  # a hit needs no connection at all
-        if hit is not MISSING:
-            return hit  # type: ignore[no-any-return]
-        with self.reading() as con:
-            with self._cond:
-                full = (self._generation, *key)
-                if full in self._cache:
-                    self._cache.move_to_end(full)
-                    return self._cache[full]  # type: ignore[no-any-return]
-            value = compute(con)
-            with self._cond:
-                if self._generation == full[0]:
-                    self._cache[full] = value
-                    while len(self._cache) > self._cache_size:
-                        self._cache.popitem(last=False)
-            return value
+    def cached(self, key: tuple[Any, ...], compute: Callable[[duckdb.DuckDBPyConnection], T],
+               wait_s: float = 60.0) -> T:
+        """``compute(con)`` once per store generation and key; concurrent callers of a key
+        being computed wait for that one result (or, if it fails, try it themselves)."""
+        while True:
+            hit = self.peek(key)  # a hit needs no connection at all
+            if hit is not MISSING:
+                return hit  # type: ignore[no-any-return]
+            with self.reading() as con:
+                with self._cond:
+                    full = (self._generation, *key)
+                    if full in self._cache:
+                        self._cache.move_to_end(full)
+                        return self._cache[full]  # type: ignore[no-any-return]
+                    flight = self._inflight.get(full)
+                    leader = flight is None
+                    if leader:
+                        flight = self._inflight[full] = threading.Event()
+                if leader:
+                    try:
+                        value = compute(con)
+                        with self._cond:
+                            if self._generation == full[0]:
+                                self._cache[full] = value
+                                while len(self._cache) > self._cache_size:
+                                    self._cache.popitem(last=False)
+                        return value
+                    finally:
+                        with self._cond:
+                            self._inflight.pop(full, None)
+                        assert flight is not None
+                        flight.set()
+            # A follower waits outside the read, so a swap is never held up by waiting.
+            assert flight is not None
+            flight.wait(wait_s)
 
     def close(self) -> None:
         with self._cond:

@@ -174,6 +174,8 @@ def global_table(con: duckdb.DuckDBPyConnection, name: str) -> tables.Table:
         return tables.decisions(report.latest_decisions(con, limit=1000))
     if name in ("backtest", "misses", "calibration"):
         result = report.track_record(con)[0]
+        if name == "backtest":
+            return tables.backtest_summary(report.backtest_summary(con))
         return {"backtest": tables.backtest, "misses": tables.misses,
                 "calibration": tables.calibration}[name](result)
     raise _NotFound(f"no table '{name}'; try: latest-week, board, decisions, backtest, misses, calibration")
@@ -238,7 +240,7 @@ def track_record_data(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
                  "against the share actually renewed (y). The diagonal is perfect calibration.",
             x_label="Forecast chance of renewal", y_label="Share renewed", x_max=1.0, y_max=1.0,
             y_format="percent", diagonal=True, chart_id="calibration") + charts.legend(series)
-    return {"result": result, "note": note, "chart": chart,
+    return {"result": result, "note": note, "chart": chart, "summary": report.backtest_summary(con),
             "misses": tables.misses(result), "calibration": tables.calibration(result)}
 
 

@@ -65,6 +65,13 @@ def backtest(data: dict[str, Any] | None) -> Table:
     return cols, [[m, *[(data.get(m) or {}).get(k) for k in cols[1:]]] for m in ("model", "rule", "majority")]
 
 
+def backtest_summary(rows: list[dict[str, Any]]) -> Table:
+    cols = ["horizon_days", "slice", "method", "n", "auc", "auc_interval_95", "accuracy", "accuracy_interval_95",
+            "brier", "brier_interval_95"]
+    return cols, [[("-".join(f"{v:.3f}" for v in r[c]) if c.endswith("_95") and r.get(c) else r.get(c))
+                   for c in cols] for r in rows]
+
+
 def misses(data: dict[str, Any] | None) -> Table:
     rows = list((data or {}).get("misses") or [])
     cols = list(dict.fromkeys(k for r in rows for k in r)) or ["slug", "title", "probability", "outcome"]

@@ -1,0 +1,58 @@
+"""Fault injection: a writer killed with SIGKILL at random points never damages the store."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+
+from renewcast.store import Store
+
+from .conftest import TODAY
+
+LEFTOVERS = ("*.tmp", "*.tmp.wal", "*.tmp.stage-*.csv", "*.compact.tmp")
+
+
+def _announced(path: Path) -> str:
+    """The Imperfects' cancellation date as the store holds it (each run corrects it)."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return str(con.execute("SELECT announced FROM ledger WHERE slug = 'the-imperfects-season-1' "
+                               "AND outcome = 'canceled'").fetchone()[0])  # type: ignore[index]
+    finally:
+        con.close()
+
+
+def _cli(db: Path, *args: str) -> list[str]:
+    return [sys.executable, "-m", "renewcast", "--db", str(db), *args]
+
+
+def test_kill_9_during_writes_leaves_the_old_or_the_new_store_and_no_leftovers(store_copy: Store) -> None:
+    env = {**os.environ, "RENEWCAST_TODAY": str(TODAY)}
+    rng = random.Random(11)
+    outcomes = set()
+    for run in range(10):
+        before = _announced(store_copy.path)
+        new = f"2022-11-{run + 10:02d}"
+        writer = subprocess.Popen(
+            _cli(store_copy.path, "ledger", "add", "The Imperfects", "--season", "1", "--outcome", "canceled",
+                 "--announced", new, "--source", f"https://example.org/fault-{run}", "--no-train"),
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.2, 1.6))  # startup, copy, write, checkpoint, rename: anywhere
+        writer.send_signal(signal.SIGKILL)
+        writer.wait()
+        after = _announced(store_copy.path)  # the store opens, whatever the moment was
+        assert after in (before, new), (run, before, after)
+        outcomes.add("old" if after == before else "new")
+        # The next command (any command) removes what the dead writer left behind.
+        subprocess.run(_cli(store_copy.path, "info"), env=env, check=True, capture_output=True)
+        folder, name = store_copy.path.parent, store_copy.path.name
+        left = [p.name for pattern in LEFTOVERS for p in folder.glob(f"{name}.{pattern}")]
+        assert not left, (run, left)
+    assert outcomes == {"old", "new"}  # killed before the rename and after it
