@@ -56,3 +56,17 @@ def test_kill_9_during_writes_leaves_the_old_or_the_new_store_and_no_leftovers(s
         left = [p.name for pattern in LEFTOVERS for p in folder.glob(f"{name}.{pattern}")]
         assert not left, (run, left)
     assert outcomes == {"old", "new"}  # killed before the rename and after it
+
+
+def test_twenty_rewrites_of_the_forecasts_keep_the_store_compact_and_its_mode(store_copy: Store) -> None:
+    # What every 'renewcast train' does to the file: the forecasts table deleted and rewritten.
+    os.chmod(store_copy.path, 0o644)
+    sizes = []
+    for _ in range(20):
+        with store_copy.writing(changes_data=False) as con:
+            con.execute("CREATE TEMP TABLE keep AS SELECT * FROM forecasts")
+            con.execute("DELETE FROM forecasts")
+            con.execute("INSERT INTO forecasts SELECT * FROM keep")
+        sizes.append(store_copy.path.stat().st_size)
+    assert max(sizes) <= 1.1 * sizes[0], sizes
+    assert store_copy.path.stat().st_mode & 0o777 == 0o644

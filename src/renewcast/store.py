@@ -302,8 +302,8 @@ def _umask() -> int:
     return current
 
 
-#: A written copy with more than this share of free blocks is rewritten compact.
-COMPACT_FREE_SHARE = 0.1
+#: A written copy more than this share larger than its used blocks is rewritten compact.
+COMPACT_SLACK = 0.05
 
 
 def _compacted(con: duckdb.DuckDBPyConnection, tmp: Path) -> Path | None:
@@ -312,9 +312,9 @@ def _compacted(con: duckdb.DuckDBPyConnection, tmp: Path) -> Path | None:
     DuckDB reuses freed blocks only partly, so a store rewritten by every ``train`` would
     grow without end; copying the database into a fresh file keeps it near its data's size.
     """
-    row = con.execute("SELECT total_blocks, free_blocks FROM pragma_database_size() "
+    row = con.execute("SELECT block_size, used_blocks FROM pragma_database_size() "
                       "WHERE database_name = current_database()").fetchone()
-    if not row or not row[0] or row[1] <= COMPACT_FREE_SHARE * row[0]:
+    if not row or not row[1] or tmp.stat().st_size <= (1 + COMPACT_SLACK) * row[0] * row[1]:
         return None
     fresh = Path(str(tmp) + ".compact.tmp")
     fresh.unlink(missing_ok=True)

@@ -291,10 +291,12 @@ class Forecaster:
         the weeks after the store's data up to the next horizon, that would lift the
         forecast past 50% (the fans' question: how many of us must watch?)."""
         h, s = self.history, self.history.seasons[slug]
-        rows = h.weeks.get(slug, [])
-        if probability >= 0.5 or not rows or rows[-1]["week"] != h.last_week:
+        # The newest week public on the date (a week is dated by its Sunday).
+        newest = min(h.last_week, self.as_of - dt.timedelta(days=(self.as_of.weekday() + 1) % 7))
+        rows = [r for r in h.weeks.get(slug, []) if r["week"] <= newest]
+        if probability >= 0.5 or not rows or rows[-1]["week"] != newest:
             return None
-        first_new = h.last_week + dt.timedelta(days=7)
+        first_new = newest + dt.timedelta(days=7)
         target = next((t for t in HORIZONS if s["premiere"] + dt.timedelta(days=t - 1) >= first_new), None)
         if target is None:
             return None
@@ -316,6 +318,8 @@ class Forecaster:
             return float(fit.proba(np.array([vector(feats)]))[0])
 
         lo, hi = 0.0, WHAT_IF_CEILING
+        if chance(lo) >= 0.5:
+            return None  # past 50% by then whatever it draws: nothing to ask of the fans
         if chance(hi) < 0.5:
             return {"views_per_week": None, "weeks": len(new_weeks), "through": through.isoformat(),
                     "horizon_days": target, "text": f"No audience in the Top 10's range over the {len(new_weeks)} "
@@ -327,7 +331,7 @@ class Forecaster:
         return {"views_per_week": round(views), "weeks": len(new_weeks), "through": through.isoformat(),
                 "horizon_days": target,
                 "text": f"About {formats.millions(views)} views a week in the {len(new_weeks)} week(s) after "
-                        f"{h.last_week:%b %-d} (to day {target}) would lift the forecast past 50%."}
+                        f"{newest:%b %-d} (to day {target}) would lift the forecast past 50%."}
 
     def awaiting(self) -> list[str]:
         """Seasons Netflix still has to decide on the date: the catalog says Netflix decides
