@@ -33,6 +33,19 @@ FORMAT_VERSION = 2
 MAGIC = b"RENEWCAST-MODEL\n"
 
 
+def _binary(est: Any, X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Validated X and y as 0/1 (``est.classes_`` set): renewed or not, nothing else."""
+    from sklearn.utils.multiclass import check_classification_targets
+
+    X, y = _validate_data(est, X, y)
+    check_classification_targets(y)
+    est.classes_, y = np.unique(y, return_inverse=True)
+    if len(est.classes_) != 2:
+        raise ValueError(f"Only binary classification is supported ({type(est).__name__}: renewed or not); "
+                         f"y has {len(est.classes_)} class(es)")
+    return X, y
+
+
 def fit_signed(z: np.ndarray, y: np.ndarray, C: float, signed: np.ndarray, keep: np.ndarray
                ) -> tuple[np.ndarray, LogisticRegression, np.ndarray]:
     """The active-set fit on standardised ``z``: starting from the columns in ``keep``,
@@ -62,14 +75,7 @@ class SignedLogistic(ClassifierMixin, BaseEstimator):
         self.nonnegative = nonnegative
 
     def fit(self, X: Any, y: Any) -> SignedLogistic:
-        X, y = _validate_data(self, X, y)
-        from sklearn.utils.multiclass import check_classification_targets
-
-        check_classification_targets(y)
-        self.classes_, y = np.unique(y, return_inverse=True)
-        if len(self.classes_) != 2:
-            raise ValueError(f"Only binary classification is supported (SignedLogistic: renewed or not); "
-                             f"y has {len(self.classes_)} class(es)")
+        X, y = _binary(self, X, y)
         self.scaler_ = StandardScaler().fit(X)
         signed = np.zeros(X.shape[1], dtype=bool)
         signed[list(self.nonnegative)] = True
@@ -118,14 +124,7 @@ class RenewalModel(ClassifierMixin, BaseEstimator):
         self.cv = cv
 
     def fit(self, X: Any, y: Any) -> RenewalModel:
-        X, y = _validate_data(self, X, y)
-        from sklearn.utils.multiclass import check_classification_targets
-
-        check_classification_targets(y)
-        self.classes_, y = np.unique(y, return_inverse=True)
-        if len(self.classes_) != 2:
-            raise ValueError(f"Only binary classification is supported (RenewalModel: renewed or not); "
-                             f"y has {len(self.classes_)} class(es)")
+        X, y = _binary(self, X, y)
         core = SignedLogistic(C=self.C, nonnegative=self.nonnegative)
         folds = min(self.cv, int(np.bincount(y).min()))
         if self.calibration is None or folds < 2:
