@@ -149,3 +149,22 @@ def test_country_pages_show_any_covered_week(built_store) -> None:
     assert client.get("/country/FR", params={"week": "2024-01-01"}).status_code == 404  # after the coverage
     season = client.get("/title/the-imperfects-season-1").text
     assert 'href="/country/DE?week=' in season and 'href="/country/FR?week=' in season
+
+
+def test_the_week_index_and_entry_kinds(built_store) -> None:
+    client = web_client(built_store.path)
+    index = client.get("/api/v1/weeks").json()
+    weeks = [w["week"] for w in index["weeks"]]
+    assert weeks[0] == "2026-07-19" and weeks[-1] == "2021-07-04" and len(weeks) == len(set(weeks)) == 264
+    sept = next(w for w in index["weeks"] if w["week"] == "2022-09-11")
+    assert sept["ranked_by"] == "hours" and sept["url"] == "/api/v1/weeks/2022-09-11" and len(sept["no1"]) == 4
+    tv = client.get("/api/v1/weeks/2022-09-11").json()["lists"]["TV (English)"]
+    imperfects = tv[2]
+    assert (imperfects["places_up"], imperfects["entry"]) == (None, "new")  # its first week
+    later = client.get("/api/v1/weeks/2022-09-18").json()["lists"]["TV (English)"]
+    second = next(r for r in later if r["show_title"] == "The Imperfects")
+    assert (second["places_up"], second["entry"]) == (-1, "stayed")  # No. 3 -> No. 4
+    for rows in client.get("/api/v1/weeks/2026-07-19").json()["lists"].values():
+        for r in rows:
+            assert (r["places_up"] is None) == (r["entry"] != "stayed")
+            assert r["entry"] != "new" or r["cumulative_weeks_in_top_10"] == 1

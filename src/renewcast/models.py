@@ -306,7 +306,8 @@ class ListEntry(Model):
     slug: str
     last_rank: int | None
     last_hours: int | None
-    movement: int | str  # places up (+) or down (-) since last week; 'new' for an entry
+    places_up: int | None  # places up (+) or down (-) since last week; None: not on last week's list
+    entry: str  # new (first week in the Top 10), back (after a gap) or stayed
     change_fraction: float | None
     views: int | None = None  # official, or hours / runtime before June 2023 (views_source 'computed')
     views_source: str | None = None
@@ -321,6 +322,21 @@ class WeekLists(Model):
     next_week: dt.date | None = None
     ranked_by: str | None = None  # 'views' (Netflix's ranking since June 2023) or 'hours'
     lists: dict[str, list[ListEntry]]
+    known: Known | None = None
+
+
+class WeekIndexEntry(Model):
+    week: dt.date  # the Sunday that ends it
+    week_start: dt.date
+    ranked_by: str  # 'views' or 'hours'
+    no1: dict[str, str]  # category -> the No. 1 title (season label when it has one)
+    url: str  # its lists: /api/v1/weeks/<week>
+
+
+class WeekIndex(Model):
+    """Every week the store covers, newest first."""
+
+    weeks: list[WeekIndexEntry]
     known: Known | None = None
 
 

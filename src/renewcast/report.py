@@ -220,6 +220,20 @@ def latest_week(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     return week_lists(con)
 
 
+def week_index(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """Every covered week, newest first, with each list's No. 1 (one query)."""
+    rows = con.execute(
+        "SELECT week, category, coalesce(season_title, show_title) FROM top10_global WHERE weekly_rank = 1 "
+        "ORDER BY week DESC, category").fetchall()
+    weeks: dict[dt.date, dict[str, str]] = {}
+    for week, category, title in rows:
+        weeks.setdefault(week, {})[category] = title
+    return {"weeks": [{"week": w, "week_start": w - dt.timedelta(days=6),
+                       "ranked_by": "views" if w >= RANKED_BY_VIEWS_FROM else "hours", "no1": no1,
+                       "url": f"/api/v1/weeks/{w.isoformat()}"} for w, no1 in weeks.items()],
+            "known": freshness(con)}
+
+
 def week_lists(con: duckdb.DuckDBPyConnection, day: dt.date | None = None) -> dict[str, Any]:
     """The four global lists of the week holding ``day`` (any day of its Monday-to-Sunday
     week; None: the newest), each entry with its movement, and the weeks either side."""
@@ -245,7 +259,11 @@ def week_lists(con: duckdb.DuckDBPyConnection, day: dt.date | None = None) -> di
            WHERE g.week = ? ORDER BY g.category, g.weekly_rank""", [week]))
     lists: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
-        row["movement"] = "new" if row["last_rank"] is None else row["last_rank"] - row["weekly_rank"]
+        # One type per field: places up (None when it was not on last week's list) and what kind
+        # of entry it is (new to the Top 10, back after a gap, or a stay).
+        row["places_up"] = None if row["last_rank"] is None else row["last_rank"] - row["weekly_rank"]
+        row["entry"] = ("stayed" if row["last_rank"] is not None
+                        else "new" if row["cumulative_weeks_in_top_10"] == 1 else "back")
         row["change_fraction"] = (row["weekly_hours_viewed"] / row["last_hours"] - 1) if row["last_hours"] else None
         runtime = row.pop("runtime_hours")
         if row["weekly_views"] is not None:
@@ -459,13 +477,24 @@ def season_page(con: duckdb.DuckDBPyConnection, slug: str,
     if season is None:
         raise TitleNotFound(slug, lookup.suggestions(con, slug.replace("-", " ")))
     data = season_report(con, season)
-    forecast, forecast_note = (forecast_or_note(con, slug) if season["kind"] == "TV"
-                               else (None, "forecasts cover TV seasons only"))
-    peers = []
-    for peer in (forecast or {}).get("similar", [])[:3]:
-        other = lookup.season_by_slug(con, peer["slug"])
-        if other is not None:
-            peers.append({**peer, "path": season_views_of(metrics.season_rows(con, other), other)})
+    if data["forecast"] is not None:  # the report read the stored forecast already
+        forecast, forecast_note = data["forecast"], None
+    else:
+        forecast, forecast_note = (forecast_or_note(con, slug) if season["kind"] == "TV"
+                                   else (None, "forecasts cover TV seasons only"))
+    # The closest peers' view lines: their rows in one query, no full reports.
+    similar = (forecast or {}).get("similar", [])[:3]
+    found = rows_as_dicts(con.execute(
+        "SELECT s.slug, s.runtime_hours, s.premiere, g.* FROM seasons s JOIN top10_global g "
+        "ON g.show_title = s.show_title AND g.category = s.category "
+        "AND g.season_title IS NOT DISTINCT FROM s.season_title "
+        "WHERE s.slug IN (SELECT unnest(?::VARCHAR[])) ORDER BY g.week", [[p["slug"] for p in similar]])) \
+        if similar else []
+    by_slug: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in found:
+        by_slug[row["slug"]].append(row)
+    peers = [{**peer, "path": season_views_of(by_slug[peer["slug"]], by_slug[peer["slug"]][0])}
+             for peer in similar if by_slug.get(peer["slug"])]
     if typical is None and season["kind"] == "TV":
         typical = typical_paths(con)
     return {"report": data, "forecast": forecast, "forecast_note": forecast_note, "peers": peers,

@@ -156,9 +156,9 @@ def most_popular(result: dict[str, Any]) -> str:
 
 
 def _movement(row: dict[str, Any]) -> str:
-    if row["movement"] == "new":
-        return "new" if row["cumulative_weeks_in_top_10"] == 1 else "back"
-    return f"{row['movement']:+d}" if row["movement"] else "="
+    if row["places_up"] is None:
+        return str(row["entry"])
+    return f"{row['places_up']:+d}" if row["places_up"] else "="
 
 
 def decision(status: dict[str, Any]) -> str:

@@ -110,6 +110,12 @@ async def backtest(request: Request) -> Response:
     return await cached_json(request, ("api-backtest",), backtest_payload)
 
 
+@router.get("/weeks", summary="Every week the store covers, newest first, with each list's No. 1",
+            response_model=models.WeekIndex)
+async def weeks(request: Request) -> Response:
+    return await cached_json(request, ("api-weeks",), report.week_index)
+
+
 @router.get("/weeks/{day}", summary="Any week's four global Top 10 lists (any day inside the week)",
             response_model=models.WeekLists)
 async def week(request: Request, day: dt.date) -> Response:

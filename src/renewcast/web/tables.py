@@ -44,7 +44,7 @@ SEASON_TABLES = {"weeks": weeks, "countries": countries, "signals": signals}
 
 def latest_week(data: dict[str, Any]) -> Table:
     cols = ["category", "weekly_rank", "show_title", "season_title", "slug", "weekly_hours_viewed",
-            "weekly_views", "change_fraction", "movement", "last_rank", "cumulative_weeks_in_top_10"]
+            "weekly_views", "change_fraction", "places_up", "entry", "last_rank", "cumulative_weeks_in_top_10"]
     return cols, [[r.get(c) for c in cols] for rows in data["lists"].values() for r in rows]
 
 
