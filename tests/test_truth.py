@@ -216,3 +216,9 @@ def test_an_unnumbered_first_season_is_season_1_and_its_renewal_shows(cli_env) -
     found = CliRunner().invoke(main, ["search", "stranger things"]).output.splitlines()[2:7]
     assert [line.split("  ")[0] for line in found] == [
         "Stranger Things", "Stranger Things 2", "Stranger Things 3", "Stranger Things 4", "Stranger Things 5"]
+
+
+def test_a_bare_show_name_picks_its_latest_season_and_lists_the_others(cli_env) -> None:
+    out = CliRunner().invoke(main, ["show", "Bridgerton"]).output.splitlines()
+    assert out[0].startswith("Bridgerton: Season 4  ·")
+    assert "Other seasons: Bridgerton: Season 1, Bridgerton: Season 2, Bridgerton: Season 3" in out

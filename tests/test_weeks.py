@@ -168,3 +168,21 @@ def test_the_week_index_and_entry_kinds(built_store) -> None:
         for r in rows:
             assert (r["places_up"] is None) == (r["entry"] != "stayed")
             assert r["entry"] != "new" or r["cumulative_weeks_in_top_10"] == 1
+
+
+def test_charts_show_every_week_and_go_log_when_lines_differ_tenfold(built_store, con) -> None:
+    from renewcast.web import charts
+
+    a, b = charts.Series("a", [(1, 10.0)]), charts.Series("b", [(1, 100.0)])
+    assert charts.tenfold([a, b]) and not charts.tenfold([a, charts.Series("b", [(1, 99.0)])])
+    client = web_client(built_store.path)
+    # Squid Game's first season came back to the Top 10 when the second premiered.
+    weeks = report.season_report(con, report.lookup.season_by_slug(con, "squid-game-season-1"))["weeks"]
+    last = max(w["week_since_premiere"] for w in weeks)
+    assert last > 100
+    page = client.get("/title/squid-game-season-1").text
+    assert f"weeks 1 to {last}; views on a log scale" in page and "Views (log scale)" in page
+    small = client.get("/title/the-imperfects-season-1").text
+    assert "weeks 1 to 4." in small or "weeks 1 to 4;" in small
+    assert "Views (log scale)" in client.get("/title/the-imperfects-season-1?scale=log").text
+    assert client.get("/title/the-imperfects-season-1?scale=sideways").status_code == 422

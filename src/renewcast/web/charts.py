@@ -47,9 +47,17 @@ def compact(value: float) -> str:
     return f"{value:g}"
 
 
+def tenfold(series: Sequence[Series]) -> bool:
+    """Whether the series' peaks differ tenfold or more (a linear axis would flatten the small)."""
+    peaks = [max(y for _, y in s.points) for s in series if s.points and max(y for _, y in s.points) > 0]
+    return len(peaks) > 1 and max(peaks) >= 10 * min(peaks)
+
+
 def line_chart(series: Sequence[Series], *, title: str, desc: str, x_label: str, y_label: str,
                x_max: float | None = None, y_max: float | None = None, chart_id: str = "chart",
-               y_format: str = "compact", diagonal: bool = False) -> str:
+               y_format: str = "compact", diagonal: bool = False, log_y: bool = False) -> str:
+    if log_y:  # zero (a week out of the Top 10) has no place on a log axis
+        series = [Series(s.name, [(x, y) for x, y in s.points if y > 0], s.dashed, s.css) for s in series]
     xs = [x for s in series for x, _ in s.points]
     ys = [y for s in series for _, y in s.points]
     x_hi = x_max if x_max is not None else max(xs, default=1)
@@ -57,12 +65,19 @@ def line_chart(series: Sequence[Series], *, title: str, desc: str, x_label: str,
     if x_hi <= x_lo:
         x_hi = x_lo + 1
     y_hi = y_max if y_max is not None else nice_max(max(ys, default=1))
+    if log_y:
+        y_hi = 10 ** math.ceil(math.log10(max(ys, default=10)))
+        y_lo = 10 ** math.floor(math.log10(min(ys, default=1)))
+        if y_lo >= y_hi:
+            y_lo = y_hi / 10
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
     def px(x: float) -> float:
         return LEFT + (x - x_lo) / (x_hi - x_lo) * plot_w
 
     def py(y: float) -> float:
+        if log_y:
+            return TOP + plot_h - (math.log10(y) - math.log10(y_lo)) / (math.log10(y_hi) - math.log10(y_lo)) * plot_h
         return TOP + plot_h - y / y_hi * plot_h
 
     def fmt(v: float) -> str:
@@ -73,8 +88,9 @@ def line_chart(series: Sequence[Series], *, title: str, desc: str, x_label: str,
            f'<title id="{chart_id}-title">{escape(title)}</title>',
            f'<desc id="{chart_id}-desc">{escape(desc)}</desc>',
            '<g class="grid">']
-    for i in range(5):
-        value = y_hi * i / 4
+    levels = ([10 ** e for e in range(round(math.log10(y_lo)), round(math.log10(y_hi)) + 1)] if log_y
+              else [y_hi * i / 4 for i in range(5)])
+    for value in levels:
         y = py(value)
         out.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>')
         out.append(f'<text class="tick" x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{fmt(value)}</text>')

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 import duckdb
@@ -96,7 +96,7 @@ async def home(request: Request) -> Response:
 CHART_WEEKS = 26
 
 
-def season_chart(page: dict[str, Any]) -> tuple[str, str, list[dict[str, Any]]]:
+def season_chart(page: dict[str, Any], scale: str = "auto") -> tuple[str, str, list[dict[str, Any]]]:
     rep = page["report"]
     name = rep["season_title"] or rep["show_title"]
     series = [charts.Series(name, report.season_views(rep), css="series-main")]
@@ -106,35 +106,38 @@ def season_chart(page: dict[str, Any]) -> tuple[str, str, list[dict[str, Any]]]:
     for outcome, path in page["typical"].items():
         series.append(charts.Series(f"typical {outcome} season (median)", path, dashed=True,
                                     css=f"series-{outcome}"))
-    # A season that returns to the chart years later (a new season lifts the old) would
-    # squash the launch: the chart shows the first half year, the table has every week.
+    # Every week the season charted, a re-entry months later included; peers and the
+    # typical paths up to the same week.
     rows = [{"name": s.name, "path": list(s.points)} for s in series]
-    horizon = min(CHART_WEEKS, max([4, *[int(x) for s in series for x, _ in s.points]]))
+    own = [int(x) for x, _ in series[0].points]
+    horizon = max([4, *own]) if own else min(CHART_WEEKS, max([4, *[int(x) for s in series for x, _ in s.points]]))
     series = charts.clip(series, horizon)
+    log_y = charts.tenfold(series[:1 + len(page["peers"])]) if scale == "auto" else scale == "log"
     svg = charts.line_chart(
         series, title=f"{name}: views per week since premiere",
         desc=(f"Weekly views of {name} in the Top 10, by week since its premiere"
               + (", beside its closest peers" if page["peers"] else "")
               + (" and the typical renewed and canceled paths" if page["typical"] else "")
-              + f". The chart shows the first {horizon} weeks; the table below gives every week."),
-        x_label="Week since premiere", y_label="Views", x_max=horizon)
+              + f", weeks 1 to {horizon}" + ("; views on a log scale" if log_y else "")
+              + ". The table below gives every week."),
+        x_label="Week since premiere", y_label="Views (log scale)" if log_y else "Views", x_max=horizon, log_y=log_y)
     return svg, charts.legend(series), rows
 
 
 def season_html(request: Request, con: duckdb.DuckDBPyConnection, slug: str,
-                typical: dict[str, Any] | None = None) -> str:
+                typical: dict[str, Any] | None = None, scale: str = "auto") -> str:
     page = report.season_page(con, slug, typical)
-    svg, legend, chart_rows = season_chart(page)
+    svg, legend, chart_rows = season_chart(page, scale)
     return render_text(request, "season.html", page=page, r=page["report"], chart=svg, legend=legend,
                        chart_table=tables.chart(chart_rows), known=page["report"]["known"])
 
 
 def resolve_title(request: Request, con: duckdb.DuckDBPyConnection, slug: str,
-                  typical: dict[str, Any] | None = None) -> tuple[str, str]:
+                  typical: dict[str, Any] | None = None, scale: str = "auto") -> tuple[str, str]:
     """What /title/<slug> answers: ('page', html), ('redirect', url)."""
     links = request.app.state.links
     if lookup.season_by_slug(con, slug) is not None:
-        return "page", season_html(request, con, slug, typical)
+        return "page", season_html(request, con, slug, typical, scale)
     query = slug.replace("-", " ")
     seasons = report.show_seasons(con, query)
     if len(seasons) > 1:
@@ -147,10 +150,14 @@ def resolve_title(request: Request, con: duckdb.DuckDBPyConnection, slug: str,
 
 
 @router.get("/title/{slug}")
-async def title(request: Request, slug: Slug) -> Response:
+async def title(request: Request, slug: Slug,
+                scale: Annotated[Literal["auto", "linear", "log"], Query(
+                    description="the chart's views axis: log when the lines differ tenfold (auto)")] = "auto",
+                ) -> Response:
     # The typical paths read every season's weeks: once per store generation, not per page.
     typical = await cached(request, ("typical",), report.typical_paths)
-    kind, body = await cached(request, ("title", slug), lambda con: resolve_title(request, con, slug, typical))
+    kind, body = await cached(request, ("title", slug, scale),
+                              lambda con: resolve_title(request, con, slug, typical, scale))
     if kind == "redirect":
         return RedirectResponse(body, status_code=303)
     return Response(body, media_type="text/html; charset=utf-8")
@@ -197,17 +204,23 @@ def compare_data(request: Request, slugs: list[str]) -> dict[str, Any]:
 
 
 @router.get("/compare")
-def compare(request: Request, s: CompareSlugs) -> Response:
+def compare(request: Request, s: CompareSlugs,
+            scale: Annotated[Literal["auto", "linear", "log"], Query(
+                description="the chart's views axis: log when the lines differ tenfold (auto)")] = "auto",
+            ) -> Response:
     result = compare_data(request, s)
     series = [charts.Series(p["title"], p["path"], css="series-main" if n == 0 else f"series-{n}")
               for n, p in enumerate(result["paths"])]
-    horizon = min(CHART_WEEKS, max([4, *[int(x) for p in result["paths"] for x, _ in p["path"]]]))
-    series = charts.clip(series, horizon)
+    # Up to the last week any compared season charted (re-entries included).
+    horizon = max([4, *[int(x) for p in result["paths"] for x, _ in p["path"]]])
+    log_y = charts.tenfold(series) if scale == "auto" else scale == "log"
     names = [p["title"] for p in result["paths"]]
     svg = charts.line_chart(series, title="Views per week since premiere: " + " vs ".join(names),
-                            desc="Weekly views of " + ", ".join(names) + " by week since premiere; "
-                            "the table below gives the same numbers.",
-                            x_label="Week since premiere", y_label="Views", x_max=horizon)
+                            desc="Weekly views of " + ", ".join(names) + " by week since premiere"
+                            + ("; views on a log scale" if log_y else "")
+                            + "; the table below gives the same numbers.",
+                            x_label="Week since premiere", y_label="Views (log scale)" if log_y else "Views",
+                            x_max=horizon, log_y=log_y)
     return render(request, "compare.html", result=result, chart=svg, legend=charts.legend(series),
                   slugs=[x["slug"] for x in result["seasons"]], names=names)
 
