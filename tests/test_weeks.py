@@ -186,3 +186,18 @@ def test_charts_show_every_week_and_go_log_when_lines_differ_tenfold(built_store
     assert "weeks 1 to 4." in small or "weeks 1 to 4;" in small
     assert "Views (log scale)" in client.get("/title/the-imperfects-season-1?scale=log").text
     assert client.get("/title/the-imperfects-season-1?scale=sideways").status_code == 422
+
+
+def test_a_title_feed_reports_forecast_moves_over_ten_points(store_copy) -> None:
+    import feedparser
+
+    with store_copy.writing(changes_data=False) as con:
+        con.execute("DELETE FROM forecast_history WHERE slug = 'the-hawk-season-1'")
+        for day, p in (("2026-08-01", 0.30), ("2026-08-08", 0.40), ("2026-08-15", 0.51), ("2026-08-22", 0.55)):
+            con.execute("INSERT INTO forecast_history VALUES ('the-hawk-season-1', ?, ?, ?)",
+                        [day, p, f"{day} 12:00:00"])
+    feed = feedparser.parse(web_client(store_copy.path).get("/feeds/title/the-hawk-season-1.atom").content)
+    moves = [e.title for e in feed.entries if e.title.startswith("Forecast")]
+    # 30 -> 40 is exactly ten points (not news), 40 -> 51 is eleven, 51 -> 55 four.
+    assert moves == ["Forecast up: The Hawk: Season 1, 40% -> 51%"]
+    assert not feed.bozo

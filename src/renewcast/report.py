@@ -426,6 +426,11 @@ def backtest_summary(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     return forecasts.backtest_summary(con)
 
 
+def forecast_moves(con: duckdb.DuckDBPyConnection, slugs: list[str]) -> list[dict[str, Any]]:
+    """Retrainings that moved these seasons' forecasts by more than 10 points, newest first."""
+    return forecasts.forecast_moves(con, slugs)
+
+
 def latest_decisions(con: duckdb.DuckDBPyConnection, limit: int = 10) -> list[dict[str, Any]]:
     """The newest decisions in the ledger (already newest first)."""
     return ledger.list_entries(con)[:limit]

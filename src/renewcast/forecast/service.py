@@ -23,6 +23,8 @@ CREATE TABLE IF NOT EXISTS forecasts (
     slug VARCHAR PRIMARY KEY, as_of DATE NOT NULL, horizon INTEGER NOT NULL,
     probability DOUBLE NOT NULL, status VARCHAR NOT NULL, awaiting BOOLEAN NOT NULL,
     in_limbo BOOLEAN NOT NULL, payload VARCHAR NOT NULL, trained_at TIMESTAMP NOT NULL);
+CREATE TABLE IF NOT EXISTS forecast_history (
+    slug VARCHAR NOT NULL, as_of DATE NOT NULL, probability DOUBLE NOT NULL, trained_at TIMESTAMP NOT NULL);
 CREATE TABLE IF NOT EXISTS backtests (
     created_at TIMESTAMP NOT NULL, horizon INTEGER NOT NULL, ledger VARCHAR NOT NULL,
     payload VARCHAR NOT NULL);
@@ -61,6 +63,9 @@ def record_forecasts(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
                      f["timeline"]["in_limbo"] and f["awaiting"], json.dumps(f, default=str), now])
     if rows:
         con.executemany("INSERT INTO forecasts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        # Each awaiting season's forecast, kept per training: the title feeds report big moves.
+        con.executemany("INSERT INTO forecast_history VALUES (?, ?, ?, ?)",
+                        [[r[0], r[1], r[3], now] for r in rows if r[5]])
     con.execute("INSERT OR REPLACE INTO meta SELECT 'forecasts_version', value FROM meta WHERE key = 'data_version'")
     # Keyed "horizon/waited": features over the first days, trained on seasons still undecided then.
     models = {f"{h}/{w}": fit.model for (h, w), fit in forecaster._fitted.items()}
@@ -99,6 +104,21 @@ def stored_forecast(con: duckdb.DuckDBPyConnection, slug: str) -> dict[str, Any]
     if not row:
         return None
     return {**json.loads(row[0]), "stale": forecasts_are_stale(con)}
+
+
+#: A move of the stored forecast by more than this (in probability) is news for a title feed.
+FEED_MOVE = 0.10
+
+
+def forecast_moves(con: duckdb.DuckDBPyConnection, slugs: list[str]) -> list[dict[str, Any]]:
+    """Trainings that moved a season's forecast by more than FEED_MOVE, newest first."""
+    if not slugs or not _has_table(con, "forecast_history"):
+        return []
+    rows = rows_as_dicts(con.execute(
+        "SELECT slug, as_of, trained_at, probability, lag(probability) OVER (PARTITION BY slug ORDER BY trained_at) "
+        "AS before FROM forecast_history WHERE slug IN (SELECT unnest(?::VARCHAR[])) ORDER BY trained_at DESC",
+        [slugs]))
+    return [r for r in rows if r["before"] is not None and round(abs(r["probability"] - r["before"]), 9) > FEED_MOVE]
 
 
 def forecast_season(con: duckdb.DuckDBPyConnection, slug: str, as_of: dt.date | None = None) -> dict[str, Any]:

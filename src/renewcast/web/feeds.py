@@ -97,7 +97,8 @@ def title_feed(con: duckdb.DuckDBPyConnection, base: str, slug: str) -> bytes:
     rows = [r for r in ledger.history(con, show) if r["current"]]
     rows.sort(key=lambda r: r["announced_date"], reverse=True)
     feed = _feed(base, f"/feeds/title/{slug}.atom", f"renewcast: {show}",
-                 f"Renewal news for {show}: every decision, and when a season enters limbo")
+                 f"Renewal news for {show}: every decision, forecast moves over 10 points, and when a "
+                 "season enters limbo")
     page = report.season_report(con, season)
     forecast = page.get("forecast") or {}
     limbo = (page.get("ledger") or {}).get("outcome") == "awaiting" and forecast.get("timeline", {}).get("in_limbo")
@@ -110,6 +111,17 @@ def title_feed(con: duckdb.DuckDBPyConnection, base: str, slug: str) -> bytes:
         entry.updated(_moment(forecast.get("as_of")))
         entry.summary(f"{forecast['timeline']['days_since_premiere']} days since its premiere with no decision: "
                       "longer than 9 in 10 past decisions took.")
+    seasons = {s["slug"]: s for s in lookup.seasons_of_show(con, show, season["kind"])}
+    for move in report.forecast_moves(con, list(seasons)):
+        s = seasons[move["slug"]]
+        entry = feed.add_entry(order="append")
+        entry.id(f"{base}/forecast/{move['slug']}/{move['trained_at']:%Y%m%dT%H%M%S}")
+        entry.title(f"Forecast {'up' if move['probability'] > move['before'] else 'down'}: "
+                    f"{s['season_title'] or show}, {move['before']:.0%} -> {move['probability']:.0%}")
+        entry.link(href=f"{base}/title/{move['slug']}")
+        entry.updated(_moment(move["as_of"]))
+        entry.summary(f"The chance of renewal moved from {move['before']:.0%} to {move['probability']:.0%} "
+                      f"when the model was retrained on {move['as_of']}.")
     for d in rows:
         _decision_entry(feed, base, d)
     return bytes(feed.atom_str(pretty=True))
