@@ -170,6 +170,25 @@ def test_api_docs_work_under_our_csp_with_no_other_origin(server: str, browser: 
     page.close()
 
 
+def test_redoc_works_under_its_csp_with_no_other_origin(server: str, browser: object) -> None:
+    from playwright.sync_api import Browser
+
+    assert isinstance(browser, Browser)
+    page = browser.new_page()
+    errors: list[str] = []
+    requests: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(server + "/redoc")
+    page.wait_for_selector("h1", timeout=20_000)
+    page.get_by_text("/api/v1/seasons/{slug}").first.wait_for(timeout=20_000)
+    assert "renewcast" in page.locator("h1").first.inner_text()
+    assert errors == []
+    assert all(u.startswith((server, "blob:", "data:")) for u in requests)
+    page.close()
+
+
 def test_week_page_and_feed_discovery_in_the_browser(server: str, browser: object) -> None:
     from playwright.sync_api import Browser
 
