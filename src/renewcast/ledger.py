@@ -220,8 +220,19 @@ def status(con: duckdb.DuckDBPyConnection, slug: str, as_of: dt.date | None = No
         f"SELECT {_COLUMNS}, replaced_at, replaced_by FROM ledger_history "
         "WHERE (show_title = ? AND season = ?) OR slug = ? ORDER BY replaced_at DESC",
         [current["show_title"], current["season"], slug]))
-    return {**_public(current), "events": [_public(r) for r in reversed(rows)],
-            "history": [_public(r) for r in old]}
+    return status_of(rows, old)
+
+
+#: Every decision public on a date, each season's latest first (``status_of``'s order).
+ALL_AS_OF = (f"SELECT {_COLUMNS} FROM ledger WHERE announced_date <= ? "
+             f"ORDER BY slug, announced_date DESC, {_PRECEDENCE}")
+#: Every replaced version, newest first.
+ALL_HISTORY = f"SELECT {_COLUMNS}, replaced_at, replaced_by FROM ledger_history ORDER BY replaced_at DESC"
+
+
+def status_of(rows: list[dict[str, Any]], old: list[dict[str, Any]]) -> dict[str, Any]:
+    """A season's status from its events (latest first) and its replaced versions."""
+    return {**_public(rows[0]), "events": [_public(r) for r in reversed(rows)], "history": [_public(r) for r in old]}
 
 
 def season_status(con: duckdb.DuckDBPyConnection, season: dict[str, Any],
@@ -229,8 +240,12 @@ def season_status(con: duckdb.DuckDBPyConnection, season: dict[str, Any],
     """What a season report shows: the decision as of a date, or outcome 'awaiting'; None for films."""
     if season.get("kind") != "TV":
         return None
-    return status(con, season["slug"], as_of) or {"outcome": "awaiting", "announced": None, "source": None,
-                                                  "note": None, "events": [], "history": []}
+    return status(con, season["slug"], as_of) or no_decision()
+
+
+def no_decision() -> dict[str, Any]:
+    """The status of a season with no decision yet."""
+    return {"outcome": "awaiting", "announced": None, "source": None, "note": None, "events": [], "history": []}
 
 
 def history(con: duckdb.DuckDBPyConnection, title: str) -> list[dict[str, Any]]:

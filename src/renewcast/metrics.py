@@ -142,10 +142,14 @@ def summary(weeks: list[Week], premiere: dt.date | None) -> dict[str, Any]:
     }
 
 
-def country_breadth(con: duckdb.DuckDBPyConnection, season: dict[str, Any]) -> dict[str, Any]:
-    """Where the season charted, when the country lists cover its weeks."""
-    coverage = con.execute("SELECT first_week, last_week, countries FROM country_coverage").fetchone()
-    first, last, n_countries = coverage if coverage else (None, None, 0)
+def country_breadth(con: duckdb.DuckDBPyConnection, season: dict[str, Any],
+                    coverage: tuple[Any, Any, int] | None = None) -> dict[str, Any]:
+    """Where the season charted, when the country lists cover its weeks (``coverage``:
+    the country lists' first and last week and countries, when already known)."""
+    if coverage is None:
+        row = con.execute("SELECT first_week, last_week, countries FROM country_coverage").fetchone()
+        coverage = (row[0], row[1], row[2]) if row else (None, None, 0)
+    first, last, n_countries = coverage
     covered = first is not None and season["first_week"] <= last
     rows = rows_as_dicts(con.execute(
         """SELECT country_name, country_iso2, weeks, best_rank, first_week FROM season_countries

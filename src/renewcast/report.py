@@ -13,30 +13,12 @@ from typing import Any
 
 import duckdb
 
-from renewcast import catalog, clock, ledger, lookup, metrics, signals
+from renewcast import clock, ledger, lookup, metrics
 from renewcast.errors import RenewcastError, TitleNotFound, WeekNotFound
+from renewcast.facts import Live, Snapshot, freshness
 from renewcast.forecast import service as forecasts
 from renewcast.formats import format_runtime, percent
 from renewcast.store import rows_as_dicts
-
-
-def freshness(con: duckdb.DuckDBPyConnection, today: dt.date | None = None) -> dict[str, Any]:
-    """What the store knew and when: the newest Netflix week, its age today, decisions to today."""
-    today = today or clock.today()
-    row = con.execute("SELECT max(week), max(published) FROM top10_global").fetchone()
-    newest = row[0] if row else None
-    decided = con.execute("SELECT max(announced_date) FROM ledger WHERE announced_date <= ?", [today]).fetchone()
-    age = (today - newest).days if newest else None
-    stale = age is None or age > clock.STALE_AFTER_DAYS
-    if newest is None:
-        note = "No Netflix data yet: run renewcast refresh"
-    else:
-        note = f"Netflix data through {newest:%b} {newest.day}, {newest.year}, {age} days ago"
-        note += ": run renewcast refresh" if stale else ""
-    return {"today": today.isoformat(), "data_through": newest.isoformat() if newest else None,
-            "data_age_days": age, "stale": stale, "stale_after_days": clock.STALE_AFTER_DAYS,
-            "decisions_through": today.isoformat(),
-            "latest_decision": decided[0].isoformat() if decided and decided[0] else None, "note": note}
 
 
 def rule_of_thumb(drop: metrics.Drop) -> dict[str, Any]:
@@ -90,11 +72,9 @@ def headline(status: dict[str, Any] | None, label: dict[str, Any] | None, season
     return f"Awaiting Netflix's decision{waited}"
 
 
-def show_verdict(con: duckdb.DuckDBPyConnection, show_title: str) -> str | None:
+def show_verdict(con: duckdb.DuckDBPyConnection, show_title: str, facts: Live | None = None) -> str | None:
     """The verdict for the whole show, from its latest decided season: 'Squid Game ended with Season 3.'"""
-    rows = rows_as_dicts(con.execute(
-        "SELECT season, outcome, announced FROM ledger WHERE lower(show_title) = lower(?) AND announced_date <= ? "
-        "ORDER BY season DESC, announced_date DESC", [show_title, clock.today()]))
+    rows = (facts or Live(con)).show_decisions(show_title)
     if not rows:
         return None
     last = rows[0]
@@ -110,14 +90,18 @@ def show_verdict(con: duckdb.DuckDBPyConnection, show_title: str) -> str | None:
     return None
 
 
-def season_report(con: duckdb.DuckDBPyConnection, season: dict[str, Any]) -> dict[str, Any]:
+def season_report(con: duckdb.DuckDBPyConnection, season: dict[str, Any], facts: Live | None = None
+                  ) -> dict[str, Any]:
+    """A season's whole report; ``facts`` (a per-generation ``Snapshot``) spares the
+    queries every report repeats."""
+    facts = facts or Live(con)
     premiere: dt.date | None = season["premiere"]
     weeks = metrics.build_weeks(metrics.season_rows(con, season), season["runtime_hours"], premiere)
-    drop = metrics.rule_of_thumb(weeks, premiere, metrics.tenth_place_hours(con, season["category"]))
+    drop = metrics.rule_of_thumb(weeks, premiere, facts.tenth(season["category"]))
     totals = metrics.summary(weeks, premiere)
-    known = freshness(con)
-    status = ledger.season_status(con, season, as_of=dt.date.fromisoformat(known["today"]))
-    label = catalog.label_for(con, season["slug"]).as_dict() if season["kind"] == "TV" else None
+    known = facts.known()
+    status = facts.status(season, dt.date.fromisoformat(known["today"]))
+    label = facts.label(season["slug"]).as_dict() if season["kind"] == "TV" else None
     days = (dt.date.fromisoformat(known["today"]) - premiere).days + 1 if premiere else None
     others = rows_as_dicts(con.execute(
         "SELECT slug, season_title, season_number FROM seasons WHERE show_title = ? AND kind = ? "
@@ -128,7 +112,7 @@ def season_report(con: duckdb.DuckDBPyConnection, season: dict[str, Any]) -> dic
     return {
         "known": known,
         "headline": headline(status, label, season["season_number"], days, min(later) if later else None),
-        "show_verdict": show_verdict(con, season["show_title"]) if season["kind"] == "TV" else None,
+        "show_verdict": show_verdict(con, season["show_title"], facts) if season["kind"] == "TV" else None,
         "days_since_premiere": days,
         "catalog": label,
         "slug": season["slug"],
@@ -146,24 +130,16 @@ def season_report(con: duckdb.DuckDBPyConnection, season: dict[str, Any]) -> dic
         **totals,
         "weeks": [w.as_dict() for w in weeks],
         "rule_of_thumb": rule_of_thumb(drop),
-        "countries": metrics.country_breadth(con, season),
+        "countries": metrics.country_breadth(con, season, facts.coverage()),
         "other_seasons": others,
         # Renewal decision (outcome 'awaiting' when none; None for films) and fan/critic signals.
         "ledger": status,
-        "signals": signals.for_season(con, season["slug"]),
+        "signals": facts.signals(season["slug"]),
         # The stored renewal forecast (renewcast train); None for films or before training.
-        "forecast": _stored_forecast(con, season),
+        "forecast": facts.forecast(season["slug"]) if season["kind"] == "TV" else None,
         # What the walk-forward backtest said before the decision (decided seasons only).
-        "backtest": _backtested(con, season),
+        "backtest": facts.backtested(season["slug"]) if season["kind"] == "TV" else None,
     }
-
-
-def _backtested(con: duckdb.DuckDBPyConnection, season: dict[str, Any]) -> dict[str, Any] | None:
-    return forecasts.backtested(con, season["slug"]) if season["kind"] == "TV" else None
-
-
-def _stored_forecast(con: duckdb.DuckDBPyConnection, season: dict[str, Any]) -> dict[str, Any] | None:
-    return forecasts.stored_forecast(con, season["slug"]) if season["kind"] == "TV" else None
 
 
 def compare_report(reports: list[dict[str, Any]]) -> dict[str, Any]:
@@ -474,14 +450,20 @@ def season_views_of(rows: list[dict[str, Any]], season: dict[str, Any]) -> list[
             if w.week_since_premiere is not None and w.views is not None]
 
 
+def snapshot(con: duckdb.DuckDBPyConnection) -> Snapshot:
+    """Everything season reports share, read once (the web keeps one per store generation)."""
+    return Snapshot(con)
+
+
 def season_page(con: duckdb.DuckDBPyConnection, slug: str,
-                typical: dict[str, list[tuple[int, float]]] | None = None) -> dict[str, Any]:
+                typical: dict[str, list[tuple[int, float]]] | None = None,
+                facts: Live | None = None) -> dict[str, Any]:
     """A season page's answer: its report, forecast (or why none), the closest peers' view paths
     and the typical renewed and canceled paths (pass ``typical`` when it is cached)."""
     season = lookup.season_by_slug(con, slug)
     if season is None:
         raise TitleNotFound(slug, lookup.suggestions(con, slug.replace("-", " ")))
-    data = season_report(con, season)
+    data = season_report(con, season, facts)
     if data["forecast"] is not None:  # the report read the stored forecast already
         forecast, forecast_note = data["forecast"], None
     else:

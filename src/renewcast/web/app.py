@@ -341,7 +341,7 @@ def create_app(db_path: Path | str | None = None, *, settings: Settings | None =
     db.warm = [(("known",), report.freshness), (("board",), report.board_or_note),
                (("home",), lambda con: templates.get_template("home.html").render(request_path="/",
                                                                                   **pages.home_data(con))),
-               (("typical",), report.typical_paths)]
+               (("typical",), report.typical_paths), (("facts",), report.snapshot)]
     app.include_router(pages.router)
     app.include_router(feeds.router)
     app.include_router(api.router)

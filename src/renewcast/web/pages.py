@@ -125,19 +125,19 @@ def season_chart(page: dict[str, Any], scale: str = "auto") -> tuple[str, str, l
 
 
 def season_html(request: Request, con: duckdb.DuckDBPyConnection, slug: str,
-                typical: dict[str, Any] | None = None, scale: str = "auto") -> str:
-    page = report.season_page(con, slug, typical)
+                typical: dict[str, Any] | None = None, scale: str = "auto", facts: Any = None) -> str:
+    page = report.season_page(con, slug, typical, facts)
     svg, legend, chart_rows = season_chart(page, scale)
     return render_text(request, "season.html", page=page, r=page["report"], chart=svg, legend=legend,
                        chart_table=tables.chart(chart_rows), known=page["report"]["known"])
 
 
 def resolve_title(request: Request, con: duckdb.DuckDBPyConnection, slug: str,
-                  typical: dict[str, Any] | None = None, scale: str = "auto") -> tuple[str, str]:
+                  typical: dict[str, Any] | None = None, scale: str = "auto", facts: Any = None) -> tuple[str, str]:
     """What /title/<slug> answers: ('page', html), ('redirect', url)."""
     links = request.app.state.links
     if lookup.season_by_slug(con, slug) is not None:
-        return "page", season_html(request, con, slug, typical, scale)
+        return "page", season_html(request, con, slug, typical, scale, facts)
     query = slug.replace("-", " ")
     seasons = report.show_seasons(con, query)
     if len(seasons) > 1:
@@ -156,8 +156,9 @@ async def title(request: Request, slug: Slug,
                 ) -> Response:
     # The typical paths read every season's weeks: once per store generation, not per page.
     typical = await cached(request, ("typical",), report.typical_paths)
+    facts = await cached(request, ("facts",), report.snapshot)  # what every season page shares
     kind, body = await cached(request, ("title", slug, scale),
-                              lambda con: resolve_title(request, con, slug, typical, scale))
+                              lambda con: resolve_title(request, con, slug, typical, scale, facts))
     if kind == "redirect":
         return RedirectResponse(body, status_code=303)
     return Response(body, media_type="text/html; charset=utf-8")

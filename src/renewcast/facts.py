@@ -1,0 +1,156 @@
+"""What a season report needs besides the season's own rows: today's freshness, the 10th
+place of each week, the catalog's label, the ledger's story, fan signals, the stored
+forecast and what the backtest said.
+
+``Live`` asks the store for one season at a time (the CLI, the library: one answer per
+process). ``Snapshot`` reads each of those tables once (the web, per store generation:
+the file is immutable in between), so a season page then costs a handful of queries
+instead of twenty. Both answer the same; a test checks it season by season.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from typing import Any
+
+import duckdb
+
+from renewcast import catalog, clock, ledger, signals
+from renewcast.catalog import Label
+from renewcast.forecast import service as forecasts
+from renewcast.store import forecasts_are_stale, rows_as_dicts
+
+#: A show's decisions, its latest season's latest first (ties: the stronger word first).
+VERDICT_ORDER = f"season DESC, announced_date DESC, {ledger._PRECEDENCE}"
+
+
+def freshness(con: duckdb.DuckDBPyConnection, today: dt.date | None = None) -> dict[str, Any]:
+    """What the store knew and when: the newest Netflix week, its age today, decisions to today."""
+    today = today or clock.today()
+    row = con.execute("SELECT max(week), max(published) FROM top10_global").fetchone()
+    newest = row[0] if row else None
+    decided = con.execute("SELECT max(announced_date) FROM ledger WHERE announced_date <= ?", [today]).fetchone()
+    age = (today - newest).days if newest else None
+    stale = age is None or age > clock.STALE_AFTER_DAYS
+    if newest is None:
+        note = "No Netflix data yet: run renewcast refresh"
+    else:
+        note = f"Netflix data through {newest:%b} {newest.day}, {newest.year}, {age} days ago"
+        note += ": run renewcast refresh" if stale else ""
+    return {"today": today.isoformat(), "data_through": newest.isoformat() if newest else None,
+            "data_age_days": age, "stale": stale, "stale_after_days": clock.STALE_AFTER_DAYS,
+            "decisions_through": today.isoformat(),
+            "latest_decision": decided[0].isoformat() if decided and decided[0] else None, "note": note}
+
+
+class Live:
+    """One season at a time, straight from the store."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        self._known: dict[str, Any] | None = None
+
+    def known(self) -> dict[str, Any]:
+        if self._known is None:
+            self._known = freshness(self.con)
+        return self._known
+
+    def tenth(self, category: str) -> dict[dt.date, int]:
+        return dict(self.con.execute("SELECT week, weekly_hours_viewed FROM top10_global WHERE category = ? "
+                                     "AND weekly_rank = 10", [category]).fetchall())
+
+    def coverage(self) -> tuple[dt.date | None, dt.date | None, int]:
+        row = self.con.execute("SELECT first_week, last_week, countries FROM country_coverage").fetchone()
+        return (row[0], row[1], row[2]) if row else (None, None, 0)
+
+    def label(self, slug: str) -> Label:
+        return catalog.label_for(self.con, slug)
+
+    def status(self, season: dict[str, Any], as_of: dt.date) -> dict[str, Any] | None:
+        return ledger.season_status(self.con, season, as_of=as_of)
+
+    def show_decisions(self, show_title: str) -> list[dict[str, Any]]:
+        return rows_as_dicts(self.con.execute(
+            f"SELECT season, outcome, announced FROM ledger WHERE lower(show_title) = lower(?) "
+            f"AND announced_date <= ? ORDER BY {VERDICT_ORDER}", [show_title, dt.date.fromisoformat(
+                self.known()["today"])]))
+
+    def signals(self, slug: str) -> list[dict[str, Any]]:
+        return signals.for_season(self.con, slug)
+
+    def forecast(self, slug: str) -> dict[str, Any] | None:
+        return forecasts.stored_forecast(self.con, slug)
+
+    def backtested(self, slug: str) -> dict[str, Any] | None:
+        return forecasts.backtested(self.con, slug)
+
+
+class Snapshot(Live):
+    """Every table read once: for many reports from one unchanging store file."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        super().__init__(con)
+        today = dt.date.fromisoformat(self.known()["today"])
+        self._tenth: dict[str, dict[dt.date, int]] = defaultdict(dict)
+        for category, week, hours in con.execute(
+                "SELECT category, week, weekly_hours_viewed FROM top10_global WHERE weekly_rank = 10").fetchall():
+            self._tenth[category][week] = hours
+        self._coverage = super().coverage()
+        self._labels = catalog.labels_by_slug(con)
+        self._events: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for r in rows_as_dicts(con.execute(ledger.ALL_AS_OF, [today])):
+            if r["slug"] is not None:
+                self._events[r["slug"]].append(r)
+        self._history = rows_as_dicts(con.execute(ledger.ALL_HISTORY))
+        self._shows: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for r in rows_as_dicts(con.execute(
+                f"SELECT lower(show_title) AS key, season, outcome, announced FROM ledger "
+                f"WHERE announced_date <= ? ORDER BY key, {VERDICT_ORDER}", [today])):
+            self._shows[r.pop("key")].append(r)
+        self._signals: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for r in rows_as_dicts(con.execute(f"{signals._SELECT} ORDER BY g.kind, g.observed_date, g.platform")):
+            if r["slug"] is not None:
+                self._signals[r["slug"]].append(signals._public(r))
+        try:
+            self._forecasts = dict(con.execute("SELECT slug, payload FROM forecasts").fetchall())
+            self._stale = forecasts_are_stale(con)
+        except duckdb.CatalogException:
+            self._forecasts, self._stale = {}, False
+        latest = forecasts.latest_backtest(con)
+        self._backtest = ({r["slug"]: {**r, "horizon_days": latest["horizon_days"]}
+                           for r in latest.get("predictions", [])} if latest else {})
+
+    def tenth(self, category: str) -> dict[dt.date, int]:
+        return self._tenth.get(category, {})
+
+    def coverage(self) -> tuple[dt.date | None, dt.date | None, int]:
+        return self._coverage
+
+    def label(self, slug: str) -> Label:
+        return self._labels.get(slug, catalog.UNKNOWN)
+
+    def status(self, season: dict[str, Any], as_of: dt.date) -> dict[str, Any] | None:
+        if season.get("kind") != "TV":
+            return None
+        rows = self._events.get(season["slug"])
+        if not rows:
+            return ledger.no_decision()
+        current = rows[0]
+        old = [r for r in self._history if (r["show_title"] == current["show_title"]
+                                            and r["season"] == current["season"]) or r["slug"] == season["slug"]]
+        return ledger.status_of(rows, old)
+
+    def show_decisions(self, show_title: str) -> list[dict[str, Any]]:
+        return self._shows.get(show_title.lower(), [])
+
+    def signals(self, slug: str) -> list[dict[str, Any]]:
+        return self._signals.get(slug, [])
+
+    def forecast(self, slug: str) -> dict[str, Any] | None:
+        payload = self._forecasts.get(slug)
+        return {**json.loads(payload), "stale": self._stale} if payload is not None else None
+
+    def backtested(self, slug: str) -> dict[str, Any] | None:
+        return self._backtest.get(slug)
