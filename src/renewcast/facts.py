@@ -19,7 +19,7 @@ import duckdb
 
 from renewcast import catalog, clock, ledger, signals
 from renewcast.catalog import Label
-from renewcast.forecast import service as forecasts
+from renewcast.forecast import service as forecast_service
 from renewcast.store import forecasts_are_stale, rows_as_dicts
 
 #: A show's decisions, its latest season's latest first (ties: the stronger word first).
@@ -81,10 +81,10 @@ class Live:
         return signals.for_season(self.con, slug)
 
     def forecast(self, slug: str) -> dict[str, Any] | None:
-        return forecasts.stored_forecast(self.con, slug)
+        return forecast_service.stored_forecast(self.con, slug)
 
     def backtested(self, slug: str) -> dict[str, Any] | None:
-        return forecasts.backtested(self.con, slug)
+        return forecast_service.backtested(self.con, slug)
 
 
 class Snapshot(Live):
@@ -118,7 +118,7 @@ class Snapshot(Live):
             self._stale = forecasts_are_stale(con)
         except duckdb.CatalogException:
             self._forecasts, self._stale = {}, False
-        latest = forecasts.latest_backtest(con)
+        latest = forecast_service.latest_backtest(con)
         self._backtest = ({r["slug"]: {**r, "horizon_days": latest["horizon_days"]}
                            for r in latest.get("predictions", [])} if latest else {})
 
