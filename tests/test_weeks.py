@@ -201,3 +201,17 @@ def test_a_title_feed_reports_forecast_moves_over_ten_points(store_copy) -> None
     # 30 -> 40 is exactly ten points (not news), 40 -> 51 is eleven, 51 -> 55 four.
     assert moves == ["Forecast up: The Hawk: Season 1, 40% -> 51%"]
     assert not feed.bozo
+
+
+def test_a_season_page_shows_where_it_charted_by_region(built_store) -> None:
+    import re
+
+    page = web_client(built_store.path).get("/title/the-imperfects-season-1").text
+    cells = re.findall(r'<g class="cell (rank-\w+)"><title>([^<]*)</title>', page)
+    assert len(cells) == 94  # every country in Netflix's lists, charted or not
+    assert sum(css != "rank-none" for css, _ in cells) == 59
+    shade = {title.split(":")[0]: css for css, title in cells}
+    assert shade["France"] == shade["Germany"] == shade["Belgium"] == "rank-top3"
+    assert any(css == "rank-none" for css, _ in cells)
+    regions = re.findall(r'<text class="label" x="0" y="\d+">(\w+)</text>', page)
+    assert regions == ["Africa", "Americas", "Asia", "Europe", "Oceania"]

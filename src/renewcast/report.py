@@ -6,7 +6,9 @@ numbers for every surface.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import functools
 import statistics
 from collections import defaultdict
 from typing import Any
@@ -14,6 +16,7 @@ from typing import Any
 import duckdb
 
 from renewcast import clock, ledger, lookup, metrics
+from renewcast.config import BUNDLED_DATA
 from renewcast.errors import RenewcastError, TitleNotFound, WeekNotFound
 from renewcast.facts import Live, Snapshot, freshness
 from renewcast.forecast import service as forecasts
@@ -448,6 +451,30 @@ def season_views_of(rows: list[dict[str, Any]], season: dict[str, Any]) -> list[
     weeks = metrics.build_weeks(rows, season["runtime_hours"], season["premiere"])
     return [(w.week_since_premiere, float(w.views)) for w in weeks
             if w.week_since_premiere is not None and w.views is not None]
+
+
+@functools.cache
+def country_regions() -> dict[str, str]:
+    """ISO2 -> region for the countries in Netflix's lists (data/country_regions.csv)."""
+    with open(BUNDLED_DATA / "country_regions.csv", encoding="utf-8", newline="") as f:
+        return {r["country_iso2"]: r["region"] for r in csv.DictReader(f)}
+
+
+def region_grid(countries: dict[str, Any]) -> list[dict[str, Any]]:
+    """Where a season charted, country by country, grouped by region: every covered
+    country (so the gaps show), each with its weeks and best rank (None: never charted)."""
+    if not countries["covered"]:
+        return []
+    charted = {r["country_iso2"]: r for r in countries["all"]}
+    by_region: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    with open(BUNDLED_DATA / "country_regions.csv", encoding="utf-8", newline="") as f:
+        for r in csv.DictReader(f):
+            row = charted.get(r["country_iso2"])
+            by_region[r["region"]].append({"country_iso2": r["country_iso2"], "country_name": r["country_name"],
+                                           "weeks": row["weeks"] if row else 0,
+                                           "best_rank": row["best_rank"] if row else None})
+    return [{"region": region, "countries": sorted(cells, key=lambda c: c["country_name"])}
+            for region, cells in sorted(by_region.items())]
 
 
 def snapshot(con: duckdb.DuckDBPyConnection) -> Snapshot:

@@ -127,6 +127,33 @@ def line_chart(series: Sequence[Series], *, title: str, desc: str, x_label: str,
     return "\n".join(out)
 
 
+def region_grid(regions: Sequence[dict[str, object]], *, title: str, chart_id: str = "regions") -> str:
+    """A row of country squares per region: dark for a best rank of 1-3, mid for 4-10, pale
+    for a country whose list it never reached; each square names its country and weeks."""
+    cell, gap, label_w = 30, 4, 90
+    per_row = max((len(r["countries"]) for r in regions), default=1)  # type: ignore[arg-type]
+    width = label_w + per_row * (cell + gap)
+    height = len(regions) * (cell + gap) + 4
+    out = [f'<svg class="chart grid-chart" viewBox="0 0 {width} {height}" role="img" '
+           f'aria-labelledby="{chart_id}-title" xmlns="http://www.w3.org/2000/svg">',
+           f'<title id="{chart_id}-title">{escape(title)}</title>']
+    for i, region in enumerate(regions):
+        y = i * (cell + gap) + 2
+        out.append(f'<text class="label" x="0" y="{y + cell / 2 + 4:.0f}">{escape(str(region["region"]))}</text>')
+        for j, c in enumerate(region["countries"]):  # type: ignore[arg-type]
+            x = label_w + j * (cell + gap)
+            rank = c["best_rank"]
+            css = "rank-top3" if rank is not None and rank <= 3 else "rank-top10" if rank is not None else "rank-none"
+            words = (f"{c['country_name']}: {c['weeks']} week(s), best #{rank}" if rank is not None
+                     else f"{c['country_name']}: not in its Top 10")
+            out.append(f'<g class="cell {css}"><title>{escape(words)}</title>'
+                       f'<rect x="{x}" y="{y}" width="{cell}" height="{cell}" rx="3"/>'
+                       f'<text x="{x + cell / 2}" y="{y + cell / 2 + 4:.0f}" text-anchor="middle">'
+                       f'{escape(c["country_iso2"])}</text></g>')
+    out.append("</svg>")
+    return "\n".join(out)
+
+
 def legend(series: Sequence[Series]) -> str:
     items = []
     for n, s in enumerate(series):

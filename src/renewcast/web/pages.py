@@ -128,8 +128,11 @@ def season_html(request: Request, con: duckdb.DuckDBPyConnection, slug: str,
                 typical: dict[str, Any] | None = None, scale: str = "auto", facts: Any = None) -> str:
     page = report.season_page(con, slug, typical, facts)
     svg, legend, chart_rows = season_chart(page, scale)
+    regions = report.region_grid(page["report"]["countries"])
+    name = page["report"]["season_title"] or page["report"]["show_title"]
+    grid = charts.region_grid(regions, title=f"Where {name} charted, by region") if regions else ""
     return render_text(request, "season.html", page=page, r=page["report"], chart=svg, legend=legend,
-                       chart_table=tables.chart(chart_rows), known=page["report"]["known"])
+                       chart_table=tables.chart(chart_rows), known=page["report"]["known"], region_grid=grid)
 
 
 def resolve_title(request: Request, con: duckdb.DuckDBPyConnection, slug: str,
