@@ -34,7 +34,7 @@ def main() -> int:
             try:
                 info = CountryInfo(query).info()
                 break
-            except Exception:  # noqa: BLE001 - the package raises bare KeyErrors for unknown names
+            except Exception:  # the package raises bare KeyErrors for names it does not know
                 continue
         alpha2 = (info or {}).get("ISO", {}).get("alpha2") if isinstance((info or {}).get("ISO"), dict) else None
         if not info or (alpha2 and alpha2 != iso):
