@@ -454,10 +454,10 @@ def season_views_of(rows: list[dict[str, Any]], season: dict[str, Any]) -> list[
 
 
 @functools.cache
-def country_regions() -> dict[str, str]:
-    """ISO2 -> region for the countries in Netflix's lists (data/country_regions.csv)."""
+def country_regions() -> tuple[dict[str, str], ...]:
+    """The countries in Netflix's lists with their regions (data/country_regions.csv), read once."""
     with open(BUNDLED_DATA / "country_regions.csv", encoding="utf-8", newline="") as f:
-        return {r["country_iso2"]: r["region"] for r in csv.DictReader(f)}
+        return tuple(csv.DictReader(f))
 
 
 def region_grid(countries: dict[str, Any]) -> list[dict[str, Any]]:
@@ -467,12 +467,11 @@ def region_grid(countries: dict[str, Any]) -> list[dict[str, Any]]:
         return []
     charted = {r["country_iso2"]: r for r in countries["all"]}
     by_region: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    with open(BUNDLED_DATA / "country_regions.csv", encoding="utf-8", newline="") as f:
-        for r in csv.DictReader(f):
-            row = charted.get(r["country_iso2"])
-            by_region[r["region"]].append({"country_iso2": r["country_iso2"], "country_name": r["country_name"],
-                                           "weeks": row["weeks"] if row else 0,
-                                           "best_rank": row["best_rank"] if row else None})
+    for r in country_regions():
+        row = charted.get(r["country_iso2"])
+        by_region[r["region"]].append({"country_iso2": r["country_iso2"], "country_name": r["country_name"],
+                                       "weeks": row["weeks"] if row else 0,
+                                       "best_rank": row["best_rank"] if row else None})
     return [{"region": region, "countries": sorted(cells, key=lambda c: c["country_name"])}
             for region, cells in sorted(by_region.items())]
 
