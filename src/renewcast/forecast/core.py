@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -333,7 +334,15 @@ class Forecaster:
                 "text": f"About {formats.millions(views)} views a week in the {len(new_weeks)} week(s) after "
                         f"{newest:%b %-d} (to day {target}) would lift the forecast past 50%."}
 
+    @functools.cached_property
+    def _awaiting(self) -> list[str]:
+        return self._find_awaiting()
+
     def awaiting(self) -> list[str]:
+        """The seasons awaiting a decision on the date (computed once per forecaster)."""
+        return list(self._awaiting)
+
+    def _find_awaiting(self) -> list[str]:
         """Seasons Netflix still has to decide on the date: the catalog says Netflix decides
         them (an ongoing or unknown run, not a live event), no decision was public by then,
         and they premiered in the two years before it.
