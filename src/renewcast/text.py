@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from renewcast.forecast.service import NO_FORECAST
+from renewcast.forecast.service import NO_FORECAST, backtest_parts
 from renewcast.formats import fraction, millions, percent, period
 
 
@@ -273,11 +273,6 @@ def _ci(m: dict[str, Any], key: str) -> str:
     return _fmt(m.get(key)) + (f" ({ci[0]:.2f}-{ci[1]:.2f})" if ci else "")
 
 
-def _parts(result: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    return [("all", {"n": result["n"], **{m: result[m] for m in ("model", "rule", "majority")}}),
-            *result.get("slices", {}).items()]
-
-
 def backtest_summary(rows: list[dict[str, Any]]) -> str:
     """The track record at each horizon: the table the README quotes."""
     def cell(r: dict[str, Any], k: str) -> str:
@@ -297,7 +292,7 @@ def backtest(result: dict[str, Any]) -> str:
            "",
            table(["Decisions", "Method", "n", "AUC", "Accuracy", "Brier"],
                   [[part, m, found["n"], *[_ci(found[m], k) for k in ("auc", "accuracy", "brier")]]
-                   for part, found in _parts(result) for m in methods], "llrrrr"),
+                   for part, found in backtest_parts(result).items() for m in methods], "llrrrr"),
            "",
            "Ranges are 95% bootstrap intervals. frozen: decisions announced from "
            f"{result.get('frozen_from', '')} on, never looked at while the features were chosen.",

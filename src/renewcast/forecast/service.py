@@ -218,6 +218,12 @@ def latest_backtest(con: duckdb.DuckDBPyConnection, horizon: int = 28) -> dict[s
     return json.loads(rows[0]["payload"]) if rows else None
 
 
+def backtest_parts(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """A backtest's scores by slice: all decisions (its top level), development and frozen."""
+    return {"all": {"n": result["n"], **{m: result[m] for m in ("model", "rule", "majority")}},
+            **result.get("slices", {})}
+
+
 def backtest_summary(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """The newest stored backtest of the store's ledger at each horizon: per slice (all,
     development, frozen) and method, n with AUC, accuracy, Brier and their intervals."""
@@ -230,9 +236,7 @@ def backtest_summary(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     out = []
     for row in rows:
         result = json.loads(row["payload"])
-        parts = {"all": {"n": result["n"], **{m: result[m] for m in ("model", "rule", "majority")}},
-                 **result.get("slices", {})}
-        for part, found in parts.items():
+        for part, found in backtest_parts(result).items():
             for method in ("model", "rule", "majority"):
                 m = found[method]
                 ci = m.get("interval_95") or {}
