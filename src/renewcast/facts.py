@@ -17,7 +17,7 @@ from typing import Any
 
 import duckdb
 
-from renewcast import catalog, clock, ledger, signals
+from renewcast import catalog, clock, ledger, lookup, metrics, signals
 from renewcast.catalog import Label
 from renewcast.forecast import service as forecast_service
 from renewcast.store import forecasts_are_stale, rows_as_dicts
@@ -57,6 +57,37 @@ class Live:
             self._known = freshness(self.con)
         return self._known
 
+    def season(self, slug: str) -> dict[str, Any] | None:
+        return lookup.season_by_slug(self.con, slug)
+
+    def top10_rows(self, season: dict[str, Any]) -> list[dict[str, Any]]:
+        """The season's global Top 10 rows, by week."""
+        return metrics.season_rows(self.con, season)
+
+    def weeks_of(self, slugs: list[str]) -> dict[str, list[dict[str, Any]]]:
+        """Several seasons' Top 10 rows (by week), each with its season's slug, runtime
+        and premiere: what a peer's views line needs."""
+        out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        if slugs:
+            for row in rows_as_dicts(self.con.execute(
+                    "SELECT s.slug, s.runtime_hours, s.premiere, g.* FROM seasons s JOIN top10_global g "
+                    "ON g.show_title = s.show_title AND g.category = s.category "
+                    "AND g.season_title IS NOT DISTINCT FROM s.season_title "
+                    "WHERE s.slug IN (SELECT unnest(?::VARCHAR[])) ORDER BY g.week", [slugs])):
+                out[row["slug"]].append(row)
+        return out
+
+    def other_seasons(self, season: dict[str, Any]) -> list[dict[str, Any]]:
+        """The show's other seasons (slug, season_title, season_number), in order."""
+        return rows_as_dicts(self.con.execute(
+            "SELECT slug, season_title, season_number FROM seasons WHERE show_title = ? AND kind = ? "
+            "AND slug <> ? ORDER BY season_number NULLS LAST, first_week",
+            [season["show_title"], season["kind"], season["slug"]]))
+
+    def countries(self, slug: str) -> list[dict[str, Any]] | None:
+        """The season's country rows, or None: ask the store when they are needed."""
+        return None
+
     def tenth(self, category: str) -> dict[dt.date, int]:
         return dict(self.con.execute("SELECT week, weekly_hours_viewed FROM top10_global WHERE category = ? "
                                      "AND weekly_rank = 10", [category]).fetchall())
@@ -93,6 +124,7 @@ class Snapshot(Live):
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         super().__init__(con)
         today = dt.date.fromisoformat(self.known()["today"])
+        self._read_seasons()
         self._tenth: dict[str, dict[dt.date, int]] = defaultdict(dict)
         for category, week, hours in con.execute(
                 "SELECT category, week, weekly_hours_viewed FROM top10_global WHERE weekly_rank = 10").fetchall():
@@ -121,6 +153,44 @@ class Snapshot(Live):
         latest = forecast_service.latest_backtest(con)
         self._backtest = ({r["slug"]: {**r, "horizon_days": latest["horizon_days"]}
                            for r in latest.get("predictions", [])} if latest else {})
+
+    def _read_seasons(self) -> None:
+        """Every season, its Top 10 rows and its country rows, grouped as pages ask for them."""
+        con = self.con
+        self._seasons = {r["slug"]: r for r in rows_as_dicts(con.execute("SELECT * FROM seasons"))}
+        self._weeks = metrics.all_weeks(con)
+        self._by_show: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+        for r in rows_as_dicts(con.execute(
+                "SELECT show_title, kind, slug, season_title, season_number FROM seasons "
+                "ORDER BY season_number NULLS LAST, first_week")):
+            self._by_show[(r.pop("show_title"), r.pop("kind"))].append(r)
+        self._countries: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for r in rows_as_dicts(con.execute(f"{metrics.COUNTRY_ROWS} ORDER BY slug, weeks DESC, best_rank, "
+                                           "country_name")):
+            self._countries[r["slug"]].append(r)
+
+    def season(self, slug: str) -> dict[str, Any] | None:
+        found = self._seasons.get(slug)
+        return dict(found) if found is not None else None
+
+    def top10_rows(self, season: dict[str, Any]) -> list[dict[str, Any]]:
+        return [dict(r) for r in self._weeks.get(season["slug"], [])]
+
+    def weeks_of(self, slugs: list[str]) -> dict[str, list[dict[str, Any]]]:
+        out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for slug in slugs:
+            s = self._seasons.get(slug)
+            for row in self._weeks.get(slug, []) if s else []:
+                out[slug].append({"slug": slug, "runtime_hours": s["runtime_hours"],  # type: ignore[index]
+                                  "premiere": s["premiere"], **row})  # type: ignore[index]
+        return out
+
+    def other_seasons(self, season: dict[str, Any]) -> list[dict[str, Any]]:
+        return [dict(r) for r in self._by_show.get((season["show_title"], season["kind"]), [])
+                if r["slug"] != season["slug"]]
+
+    def countries(self, slug: str) -> list[dict[str, Any]] | None:
+        return self._countries.get(slug, [])
 
     def tenth(self, category: str) -> dict[dt.date, int]:
         return self._tenth.get(category, {})

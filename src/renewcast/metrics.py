@@ -142,21 +142,32 @@ def summary(weeks: list[Week], premiere: dt.date | None) -> dict[str, Any]:
     }
 
 
+#: The season-by-country table's columns; ordered per season as ``country_rows`` orders them.
+COUNTRY_ROWS = "SELECT slug, country_name, country_iso2, weeks, best_rank, first_week FROM season_countries"
+
+
+def country_rows(con: duckdb.DuckDBPyConnection, slug: str) -> list[dict[str, Any]]:
+    """Where one season charted: a row per country (weeks, best rank, first week)."""
+    return rows_as_dicts(con.execute(
+        f"{COUNTRY_ROWS} WHERE slug = ? ORDER BY weeks DESC, best_rank, country_name", [slug]))
+
+
 def country_breadth(con: duckdb.DuckDBPyConnection, season: dict[str, Any],
-                    coverage: tuple[Any, Any, int] | None = None) -> dict[str, Any]:
+                    coverage: tuple[Any, Any, int] | None = None,
+                    rows: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """Where the season charted, when the country lists cover its weeks (``coverage``:
-    the country lists' first and last week and countries, when already known)."""
+    the country lists' first and last week and countries; ``rows``: its country rows,
+    when already known)."""
     if coverage is None:
         row = con.execute("SELECT first_week, last_week, countries FROM country_coverage").fetchone()
         coverage = (row[0], row[1], row[2]) if row else (None, None, 0)
     first, last, n_countries = coverage
     covered = first is not None and season["first_week"] <= last
-    rows = rows_as_dicts(con.execute(
-        """SELECT country_name, country_iso2, weeks, best_rank, first_week FROM season_countries
-           WHERE slug = ? ORDER BY weeks DESC, best_rank, country_name""", [season["slug"]],
-    )) if covered else []
-    for row in rows:
-        row["first_week"] = row["first_week"].isoformat()
+    if not covered:
+        rows = []
+    elif rows is None:
+        rows = country_rows(con, season["slug"])
+    rows = [{k: (v.isoformat() if k == "first_week" else v) for k, v in r.items() if k != "slug"} for r in rows]
     return {
         "covered": covered,
         "coverage": {"first_week": first.isoformat() if first else None,

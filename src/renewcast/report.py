@@ -99,17 +99,14 @@ def season_report(con: duckdb.DuckDBPyConnection, season: dict[str, Any], facts:
     queries every report repeats."""
     facts = facts or Live(con)
     premiere: dt.date | None = season["premiere"]
-    weeks = metrics.build_weeks(metrics.season_rows(con, season), season["runtime_hours"], premiere)
+    weeks = metrics.build_weeks(facts.top10_rows(season), season["runtime_hours"], premiere)
     drop = metrics.rule_of_thumb(weeks, premiere, facts.tenth(season["category"]))
     totals = metrics.summary(weeks, premiere)
     known = facts.known()
     status = facts.status(season, dt.date.fromisoformat(known["today"]))
     label = facts.label(season["slug"]).as_dict() if season["kind"] == "TV" else None
     days = (dt.date.fromisoformat(known["today"]) - premiere).days + 1 if premiere else None
-    others = rows_as_dicts(con.execute(
-        "SELECT slug, season_title, season_number FROM seasons WHERE show_title = ? AND kind = ? "
-        "AND slug <> ? ORDER BY season_number NULLS LAST, first_week",
-        [season["show_title"], season["kind"], season["slug"]]))
+    others = facts.other_seasons(season)
     later = [o["season_number"] for o in others
              if o["season_number"] and season["season_number"] and o["season_number"] > season["season_number"]]
     return {
@@ -133,7 +130,7 @@ def season_report(con: duckdb.DuckDBPyConnection, season: dict[str, Any], facts:
         **totals,
         "weeks": [w.as_dict() for w in weeks],
         "rule_of_thumb": rule_of_thumb(drop),
-        "countries": metrics.country_breadth(con, season, facts.coverage()),
+        "countries": metrics.country_breadth(con, season, facts.coverage(), facts.countries(season["slug"])),
         "other_seasons": others,
         # Renewal decision (outcome 'awaiting' when none; None for films) and fan/critic signals.
         "ledger": status,
@@ -486,7 +483,8 @@ def season_page(con: duckdb.DuckDBPyConnection, slug: str,
                 facts: Live | None = None) -> dict[str, Any]:
     """A season page's answer: its report, forecast (or why none), the closest peers' view paths
     and the typical renewed and canceled paths (pass ``typical`` when it is cached)."""
-    season = lookup.season_by_slug(con, slug)
+    facts = facts or Live(con)
+    season = facts.season(slug)
     if season is None:
         raise TitleNotFound(slug, lookup.suggestions(con, slug.replace("-", " ")))
     data = season_report(con, season, facts)
@@ -495,17 +493,9 @@ def season_page(con: duckdb.DuckDBPyConnection, slug: str,
     else:
         forecast, forecast_note = (forecast_or_note(con, slug) if season["kind"] == "TV"
                                    else (None, "forecasts cover TV seasons only"))
-    # The closest peers' view lines: their rows in one query, no full reports.
+    # The closest peers' view lines: their rows only, no full reports.
     similar = (forecast or {}).get("similar", [])[:3]
-    found = rows_as_dicts(con.execute(
-        "SELECT s.slug, s.runtime_hours, s.premiere, g.* FROM seasons s JOIN top10_global g "
-        "ON g.show_title = s.show_title AND g.category = s.category "
-        "AND g.season_title IS NOT DISTINCT FROM s.season_title "
-        "WHERE s.slug IN (SELECT unnest(?::VARCHAR[])) ORDER BY g.week", [[p["slug"] for p in similar]])) \
-        if similar else []
-    by_slug: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in found:
-        by_slug[row["slug"]].append(row)
+    by_slug = facts.weeks_of([p["slug"] for p in similar])
     peers = [{**peer, "path": season_views_of(by_slug[peer["slug"]], by_slug[peer["slug"]][0])}
              for peer in similar if by_slug.get(peer["slug"])]
     if typical is None and season["kind"] == "TV":

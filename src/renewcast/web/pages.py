@@ -139,7 +139,7 @@ def resolve_title(request: Request, con: duckdb.DuckDBPyConnection, slug: str,
                   typical: dict[str, Any] | None = None, scale: str = "auto", facts: Any = None) -> tuple[str, str]:
     """What /title/<slug> answers: ('page', html), ('redirect', url)."""
     links = request.app.state.links
-    if lookup.season_by_slug(con, slug) is not None:
+    if (facts.season(slug) if facts is not None else lookup.season_by_slug(con, slug)) is not None:
         return "page", season_html(request, con, slug, typical, scale, facts)
     query = slug.replace("-", " ")
     seasons = report.show_seasons(con, query)
