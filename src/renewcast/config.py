@@ -38,6 +38,9 @@ class Settings:
     #: A refresh gives up on a file after this long in all, or past this size.
     deadline_seconds: float = 600.0
     max_bytes: int = 1_000_000_000
+    #: After the store file is replaced, the web answers from the previous file for at most
+    #: this long while the new one's pages are computed (0: swap at once, compute on demand).
+    stale_seconds: float = 2.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -51,7 +54,7 @@ class Settings:
         if env.get("RENEWCAST_API_TOKEN"):
             found["api_token"] = env["RENEWCAST_API_TOKEN"]
         for name, kind in (("timeout_seconds", float), ("retries", int), ("deadline_seconds", float),
-                           ("max_bytes", int)):
+                           ("max_bytes", int), ("stale_seconds", float)):
             key = f"RENEWCAST_{name.upper()}"
             if env.get(key):
                 try:

@@ -164,10 +164,13 @@ class Snapshot(Live):
                 "SELECT show_title, kind, slug, season_title, season_number FROM seasons "
                 "ORDER BY season_number NULLS LAST, first_week")):
             self._by_show[(r.pop("show_title"), r.pop("kind"))].append(r)
-        self._countries: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for r in rows_as_dicts(con.execute(f"{metrics.COUNTRY_ROWS} ORDER BY slug, weeks DESC, best_rank, "
-                                           "country_name")):
-            self._countries[r["slug"]].append(r)
+        # Grouped as tuples and ordered per season on demand: most pages never ask (the
+        # country lists end in 2022), and 40,000 dicts would cost more than all the rest.
+        result = con.execute(metrics.COUNTRY_ROWS)
+        self._country_columns = [d[0] for d in result.description or []]
+        self._countries: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+        for row in result.fetchall():
+            self._countries[row[0]].append(row)
 
     def season(self, slug: str) -> dict[str, Any] | None:
         found = self._seasons.get(slug)
@@ -190,7 +193,9 @@ class Snapshot(Live):
                 if r["slug"] != season["slug"]]
 
     def countries(self, slug: str) -> list[dict[str, Any]] | None:
-        return self._countries.get(slug, [])
+        rows = [dict(zip(self._country_columns, r, strict=True)) for r in self._countries.get(slug, [])]
+        # As country_rows orders them: most weeks, best rank, then name.
+        return sorted(rows, key=lambda r: (-r["weeks"], r["best_rank"], r["country_name"]))
 
     def tenth(self, category: str) -> dict[dt.date, int]:
         return self._tenth.get(category, {})

@@ -183,13 +183,14 @@ def country_breadth(con: duckdb.DuckDBPyConnection, season: dict[str, Any],
     }
 
 
-def all_weeks(con: duckdb.DuckDBPyConnection) -> dict[str, list[dict[str, Any]]]:
-    """Every season's Top 10 rows, keyed by slug, in one query (for features and boards)."""
+def all_weeks(con: duckdb.DuckDBPyConnection, slugs: list[str] | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Every season's Top 10 rows (or those of ``slugs``), keyed by slug, in one query."""
+    where = "WHERE s.slug IN (SELECT unnest(?::VARCHAR[]))" if slugs is not None else ""
     rows = rows_as_dicts(con.execute(
-        """SELECT s.slug, g.* FROM top10_global g JOIN seasons s
+        f"""SELECT s.slug, g.* FROM top10_global g JOIN seasons s
              ON g.show_title = s.show_title AND g.category = s.category
             AND g.season_title IS NOT DISTINCT FROM s.season_title
-           ORDER BY s.slug, g.week"""))
+           {where} ORDER BY s.slug, g.week""", [slugs] if slugs is not None else []))
     out: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         out[row.pop("slug")].append(row)

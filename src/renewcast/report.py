@@ -424,9 +424,11 @@ def typical_paths(con: duckdb.DuckDBPyConnection, horizon: int = 8) -> dict[str,
             by_outcome[entry["outcome"]].append(entry["slug"])
     if not by_outcome:
         return {}
-    seasons = {r["slug"]: r for r in rows_as_dicts(con.execute("SELECT slug, runtime_hours, premiere FROM seasons"))}
-    views = {slug: dict(season_views_of(rows, seasons[slug])) for slug, rows in metrics.all_weeks(con).items()
-             if slug in seasons}
+    wanted = sorted({s for slugs in by_outcome.values() for s in slugs})
+    seasons = {r["slug"]: r for r in rows_as_dicts(con.execute(
+        "SELECT slug, runtime_hours, premiere FROM seasons WHERE slug IN (SELECT unnest(?::VARCHAR[]))", [wanted]))}
+    views = {slug: dict(season_views_of(rows, seasons[slug]))
+             for slug, rows in metrics.all_weeks(con, wanted).items() if slug in seasons}
     paths: dict[str, list[tuple[int, float]]] = {}
     for outcome, slugs in sorted(by_outcome.items()):
         known = [views[s] for s in slugs if s in views and 1 in views[s]]

@@ -162,6 +162,7 @@ def write(request: Request, kind: str, entry: dict[str, Any]) -> Response:
         raise BadEntry(str(err)) from None
     if dataclasses.is_dataclass(result) and not isinstance(result, type):
         result = dataclasses.asdict(result)
+    database(request).refresh()  # the writer's next read sees its write
     return json_response({"ok": True, "result": result}, status_code=201)
 
 

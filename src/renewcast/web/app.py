@@ -290,7 +290,7 @@ def make_templates(links: Links) -> Environment:
 def create_app(db_path: Path | str | None = None, *, settings: Settings | None = None,
                static_site: bool = False) -> FastAPI:
     settings = settings or Settings.from_env()
-    db = Database(db_path or settings.db)
+    db = Database(db_path or settings.db, stale_seconds=settings.stale_seconds)
     links = Links(static_site)
     templates = make_templates(links)
     app = FastAPI(title="renewcast", version=VERSION,

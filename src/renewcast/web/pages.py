@@ -157,11 +157,16 @@ async def title(request: Request, slug: Slug,
                 scale: Annotated[Literal["auto", "linear", "log"], Query(
                     description="the chart's views axis: log when the lines differ tenfold (auto)")] = "auto",
                 ) -> Response:
-    # The typical paths read every season's weeks: once per store generation, not per page.
-    typical = await cached(request, ("typical",), report.typical_paths)
-    facts = await cached(request, ("facts",), report.snapshot)  # what every season page shares
-    kind, body = await cached(request, ("title", slug, scale),
-                              lambda con: resolve_title(request, con, slug, typical, scale, facts))
+    db = database(request)
+
+    def page(con: duckdb.DuckDBPyConnection) -> tuple[str, str]:
+        # What every season page shares (the typical paths read every season's weeks), once
+        # per store generation, and from the same generation as the page.
+        typical = db.cached(("typical",), report.typical_paths)
+        facts = db.cached(("facts",), report.snapshot)
+        return resolve_title(request, con, slug, typical, scale, facts)
+
+    kind, body = await cached(request, ("title", slug, scale), page)
     if kind == "redirect":
         return RedirectResponse(body, status_code=303)
     return Response(body, media_type="text/html; charset=utf-8")
