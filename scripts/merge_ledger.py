@@ -60,6 +60,7 @@ EXCLUDE = {
     ("i woke up a vampire", "1"): "one 16-episode order split in two, not a renewal",
     ("sonic prime", "2"): "part of the original order, not a renewal",
     ("jurassic world chaos theory", "3"): "dated by the final season's trailer, not its order",
+    ("cocomelon lane", "2"): "part of a three-season order before launch, not a renewal",
 }
 FULL_DAY = 10  # len("YYYY-MM-DD")
 
