@@ -30,7 +30,7 @@ def main() -> int:
     if not Path("/usr/bin/time").exists():
         print("GNU time not found: apt-get install -y time", file=sys.stderr)
         return 2
-    header, *rows = TSV.read_text(encoding="utf-8").splitlines(keepends=True)
+    header, *rows = (line + "\n" for line in TSV.read_text(encoding="utf-8").splitlines())  # the last has none
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     with tempfile.TemporaryDirectory(prefix="renewcast-mem-") as tmp:
         for n in args.copies:

@@ -175,3 +175,21 @@ def test_a_sparse_sheet_without_a_declared_dimension_is_refused_too(tmp_path: Pa
              b'<row r="1048576"><c r="XFD1048576"><v>2</v></c></row></sheetData></worksheet>')
     with pytest.raises(InputError, match="spans 16,384 columns x 1,048,576 rows"):
         parse_file(_xlsx(tmp_path / "sparse2.xlsx", sheet))
+
+
+def test_two_real_downloads_pasted_together_name_the_first_repeat(store_copy: Store, tmp_path: Path) -> None:
+    from renewcast.config import BUNDLED_DATA
+
+    header, *rows = (BUNDLED_DATA / "netflix-top10" / "all-weeks-global.tsv").read_text(
+        encoding="utf-8").splitlines()
+    rows = [r + "\n" for r in rows]  # Netflix's last line has no newline
+    header += "\n"
+    twice = tmp_path / "twice.tsv"
+    twice.write_text(header + "".join(rows) + "".join(rows), encoding="utf-8")
+    before = sha256(store_copy.path)
+    result = CliRunner().invoke(main, ["--db", str(store_copy.path), "ingest", "--no-train", str(twice)])
+    assert result.exit_code == 1 and result.output.count("\n") == 1
+    # The first row again, one past the last: line 1 is the header.
+    assert f"twice.tsv, line {len(rows) + 2}, column 'weekly_rank'" in result.output
+    assert "is already on line 2" in result.output
+    assert sha256(store_copy.path) == before

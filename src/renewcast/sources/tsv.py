@@ -5,11 +5,13 @@ None when the file is not plainly one of Netflix's TSVs: a spreadsheet, an unkno
 header, a value DuckDB rejects (``store_rejects``) or one the checks refuse. The caller
 then reads it with the strict parser (``parse_file``), which names the file, line,
 column and the fix; so a good file costs one C++ scan, and a bad one is explained
-exactly as before.
+exactly as before. A slot listed twice (two downloads pasted together) is reported
+here, by a streamed scan, with the strict parser's words.
 """
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +19,7 @@ from typing import Any
 
 import duckdb
 
+from renewcast.errors import InputError
 from renewcast.sources import top10
 from renewcast.sources._values import Column, to_date, to_float, to_int, to_text
 
@@ -53,6 +56,29 @@ def _kind(header: list[str]) -> tuple[str, tuple[Column, ...]] | None:
         if marker in header:
             return kind, columns
     return None
+
+
+def _first_repeat(path: Path, header: list[str], keys: list[Column]) -> InputError:
+    """The strict parser's error for a slot listed twice, found by streaming the file (every
+    value already passed DuckDB's typed read): memory grows with the keys seen before the
+    repeat, never with the file's size."""
+    at = [header.index(c.name) for c in keys]
+    seen: dict[tuple[Any, ...], int] = {}
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        reader = csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE)
+        next(reader)
+        for row in reader:
+            if not any(row):
+                continue
+            line = reader.line_num
+            value = tuple(c.convert(row[i]) for c, i in zip(keys, at, strict=True))
+            if value in seen:
+                names = tuple(c.name for c in keys)
+                return InputError(str(path), f"({', '.join(str(v) for v in value)}) is already on line {seen[value]}",
+                                  line=line, column=names[-1],
+                                  hint=f"one row per ({', '.join(names)}); is the file two downloads pasted together?")
+            seen[value] = line
+    return InputError(str(path), "a (week, category, rank) slot is listed twice", hint="one row per slot")
 
 
 def stage_tsv(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> Staged | None:
@@ -98,7 +124,8 @@ def stage_tsv(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> Staged 
     key = ", ".join(f'"{k}"' for k in top10.KEYS[kind])
     if con.execute(f"SELECT count(*) FROM (SELECT {key} FROM {table}_raw GROUP BY ALL HAVING count(*) > 1)"
                    ).fetchone() != (0,):
-        return None  # a slot listed twice
+        con.execute(f"DROP TABLE {table}_raw")
+        raise _first_repeat(path, header, [by_name[k] for k in top10.KEYS[kind]])  # a slot listed twice
     con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {select} FROM {table}_raw")
     con.execute(f"DROP TABLE {table}_raw")
     newest = con.execute(f"SELECT max(week) FROM {table}").fetchone() if "week" in present else None
