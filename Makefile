@@ -36,11 +36,13 @@ run: setup
 test: setup-dev browser
 	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/lint-imports
+	$(BIN)/mypy src
 	$(BIN)/python -m pytest -q
 
 lint: setup-dev
 	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/lint-imports
+	$(BIN)/mypy src
 	$(BIN)/mypy src
 
 bench: setup-dev

@@ -26,7 +26,7 @@ from renewcast.store import rows_as_dicts
 
 def rule_of_thumb(drop: metrics.Drop) -> dict[str, Any]:
     """The rule's verdict as data, with the one sentence the CLI and the web both print."""
-    rule = {
+    rule: dict[str, Any] = {
         "threshold": metrics.RULE_DROP,
         "largest_drop_fraction": -drop.largest_drop if drop.largest_drop is not None else None,
         "week": drop.week,

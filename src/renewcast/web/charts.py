@@ -11,6 +11,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
+from typing import Any
 
 WIDTH, HEIGHT = 640, 320
 LEFT, RIGHT, TOP, BOTTOM = 84, 24, 16, 62
@@ -127,7 +128,7 @@ def line_chart(series: Sequence[Series], *, title: str, desc: str, x_label: str,
     return "\n".join(out)
 
 
-def region_grid(regions: Sequence[dict[str, object]], *, title: str, chart_id: str = "regions") -> str:
+def region_grid(regions: Sequence[dict[str, Any]], *, title: str, chart_id: str = "regions") -> str:
     """A row of country squares per region: dark for a best rank of 1-3, mid for 4-10, pale
     for a country whose list it never reached; each square names its country and weeks."""
     cell, gap, label_w = 30, 4, 90
@@ -140,7 +141,8 @@ def region_grid(regions: Sequence[dict[str, object]], *, title: str, chart_id: s
     for i, region in enumerate(regions):
         y = i * (cell + gap) + 2
         out.append(f'<text class="label" x="0" y="{y + cell / 2 + 4:.0f}">{escape(str(region["region"]))}</text>')
-        for j, c in enumerate(region["countries"]):  # type: ignore[arg-type]
+        countries: list[dict[str, Any]] = region["countries"]
+        for j, c in enumerate(countries):
             x = label_w + j * (cell + gap)
             rank = c["best_rank"]
             css = "rank-top3" if rank is not None and rank <= 3 else "rank-top10" if rank is not None else "rank-none"
