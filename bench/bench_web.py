@@ -33,6 +33,7 @@ import urllib.request
 from pathlib import Path
 
 from renewcast import build
+from renewcast.forecast.service import ensure_backtest
 from renewcast.store import Store
 
 LUA = """
@@ -149,6 +150,7 @@ def main() -> int:
     db = args.db or tmp / "renewcast.duckdb"
     if not db.exists():
         build.ensure(Store(db))
+    ensure_backtest(Store(db))  # else serve computes it in the background, during the first figures
     with Store(db).reading() as con:
         slugs = [r[0] for r in con.execute(
             "SELECT slug FROM seasons WHERE kind = 'TV' ORDER BY first_week DESC LIMIT 40").fetchall()]

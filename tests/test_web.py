@@ -379,3 +379,36 @@ def test_non_ascii_slugs_work(client: Any) -> None:
     r = client.get(f"/title/{slug}/weeks.csv")
     assert r.status_code == 200 and "filename*=UTF-8''suburr%C3%A6terna-limited-series-weeks.csv" in r.headers[
         "content-disposition"]
+
+
+def test_serve_answers_before_the_track_record_is_computed(store_copy: Store) -> None:
+    """A new store has no backtest: serve starts at once and fills the track record in behind."""
+    import socket
+    import urllib.request
+
+    with store_copy.reading() as con:
+        assert con.execute("SELECT count(*) FROM backtests").fetchone() == (0,)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "renewcast", "--db", str(store_copy.path), "serve",
+                               "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        started, page = time.monotonic(), None
+        while page is None and time.monotonic() - started < 60:
+            try:
+                page = urllib.request.urlopen(base + "/track-record", timeout=5).read().decode()
+            except OSError:
+                time.sleep(0.2)
+        assert page is not None
+        up = time.monotonic() - started
+        assert "computes one in the background" in page  # answered while the backtest runs
+        while "computes one in the background" in page and time.monotonic() - started < 240:
+            time.sleep(2)
+            page = urllib.request.urlopen(base + "/track-record", timeout=30).read().decode()
+        assert "computes one in the background" not in page and "AUC" in page
+        assert up < time.monotonic() - started  # it was up before the track record was there
+    finally:
+        server.terminate()
+        server.wait(10)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import json
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -734,12 +735,22 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
     """Serve the web pages and the JSON API (/api/v1, documented at /openapi.json)."""
     import uvicorn
 
-    from renewcast.forecast.service import ensure_backtest
+    from renewcast.forecast.service import ensure_backtest, latest_backtest
     from renewcast.web.app import create_app
 
     store = open_store(ctx)
-    ensure_backtest(store)  # the track record page is never empty
     app = create_app(settings=ctx.obj["settings"])
+    with store.reading() as con:
+        missing = latest_backtest(con) is None
+    if missing:  # the track record page fills in once it is stored; pages are served meanwhile
+        def run() -> None:
+            try:
+                ensure_backtest(store)
+            except RenewcastError as err:
+                click.echo(f"The track record could not be computed: {err}", err=True)
+
+        threading.Thread(target=run, daemon=True, name="renewcast-track-record").start()
+        click.echo("Computing the track record in the background (about 20 s).", err=True)
     click.echo(f"Serving {store.path} on http://{host}:{port}/", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")
 

@@ -394,7 +394,8 @@ def board_or_note(con: duckdb.DuckDBPyConnection) -> tuple[list[dict[str, Any]],
 def track_record(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, Any] | None, str | None]:
     """The stored walk-forward backtest, or why there is none."""
     result = forecasts.latest_backtest(con)
-    return result, None if result else "no backtest has been run yet ('renewcast backtest')"
+    return result, None if result else ("no backtest is stored yet: 'renewcast serve' computes one in the background "
+                                     "on a new store (about 20 s), or run 'renewcast backtest'")
 
 
 def backtest_summary(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
