@@ -7,6 +7,7 @@ import os
 import shutil
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -28,17 +29,21 @@ def marker(con: duckdb.DuckDBPyConnection) -> int:
     return int(con.execute("SELECT v FROM marker").fetchone()[0])  # type: ignore[index]
 
 
+def held_on_2(gate: threading.Event) -> Callable[[duckdb.DuckDBPyConnection], int]:
+    """The marker, computed slowly (until ``gate`` opens) on the file holding marker 2."""
+    def compute(con: duckdb.DuckDBPyConnection) -> int:
+        if marker(con) == 2:
+            gate.wait(10)
+        return marker(con)
+    return compute
+
+
 def test_a_replaced_store_is_served_stale_while_the_new_one_is_prepared(store_copy: Store) -> None:
     path = store_copy.path
     replace_with_marker(path, 1)
     db = Database(path, stale_seconds=5.0)
     gate = threading.Event()
-
-    def slow_marker(con: duckdb.DuckDBPyConnection) -> int:
-        if marker(con) == 2:
-            gate.wait(10)  # the new file's page is slow to compute
-        return marker(con)
-
+    slow_marker = held_on_2(gate)  # the new file's page is slow to compute
     db.warm = [(("slow",), slow_marker)]
     assert db.cached(("slow",), slow_marker) == 1
     replace_with_marker(path, 2)
@@ -57,12 +62,7 @@ def test_the_stale_window_is_bounded(store_copy: Store) -> None:
     replace_with_marker(path, 1)
     db = Database(path, stale_seconds=0.3)
     gate = threading.Event()
-
-    def stuck(con: duckdb.DuckDBPyConnection) -> int:
-        if marker(con) == 2:
-            gate.wait(10)
-        return marker(con)
-
+    stuck = held_on_2(gate)
     db.warm = [(("stuck",), stuck)]
     assert db.cached(("m",), marker) == 1
     replace_with_marker(path, 2)

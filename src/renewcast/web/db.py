@@ -150,8 +150,10 @@ class Database:
         # meanwhile), and the survivors are frozen out of later scans: the cache of a
         # generation never changes. Measured in bench/bench_web.py (p99 during ingests).
         gc.disable()
+        with self._cond:
+            gen.users += 1
         try:
-            with self._using(gen) as cursor:
+            with self._held(gen) as cursor:
                 for k, compute in todo:
                     if time.monotonic() > budget and (k, compute) not in self.warm:
                         break
@@ -170,15 +172,23 @@ class Database:
             if gen.retired and gen.users == 0:
                 gen.con.close()
 
-    @contextlib.contextmanager
-    def _using(self, gen: _Gen) -> Iterator[duckdb.DuckDBPyConnection]:
+    def _enter(self) -> _Gen:
+        """The generation answering now, with this reader counted (so it stays open)."""
         with self._cond:
+            gen = self._serving()
             gen.users += 1
-        cursor = gen.cursor()
+            return gen
+
+    @contextlib.contextmanager
+    def _held(self, gen: _Gen) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor on ``gen``, whose reader the caller counted under the lock."""
+        cursor = None
         try:
+            cursor = gen.cursor()
             yield cursor
         finally:
-            cursor.close()
+            if cursor is not None:
+                cursor.close()
             with self._cond:
                 gen.users -= 1
                 if gen.retired and gen.users == 0:
@@ -192,19 +202,8 @@ class Database:
         if nested is not None:  # inside a computation: the same generation
             yield nested
             return
-        with self._cond:
-            gen = self._serving()
-            gen.users += 1
-        cursor = gen.cursor()
-        try:
+        with self._held(self._enter()) as cursor:
             yield cursor
-        finally:
-            cursor.close()
-            with self._cond:
-                gen.users -= 1
-                if gen.retired and gen.users == 0:
-                    gen.con.close()
-                self._cond.notify_all()
 
     def peek(self, key: tuple[Any, ...]) -> Any:
         """The cached value for ``key`` in the generation answering now, or MISSING (never
@@ -233,9 +232,8 @@ class Database:
         hit = self.peek(key)  # a hit needs no connection at all
         if hit is not MISSING:
             return hit  # type: ignore[no-any-return]
-        with self._cond:
-            gen = self._serving()
-        with self._using(gen) as cursor:
+        gen = self._enter()
+        with self._held(gen) as cursor:
             return self._compute(gen, cursor, key, compute)  # type: ignore[no-any-return]
 
     def _compute(self, gen: _Gen, cursor: duckdb.DuckDBPyConnection, key: tuple[Any, ...], compute: Compute) -> Any:
