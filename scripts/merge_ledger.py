@@ -61,6 +61,8 @@ EXCLUDE = {
     ("sonic prime", "2"): "part of the original order, not a renewal",
     ("jurassic world chaos theory", "3"): "dated by the final season's trailer, not its order",
     ("cocomelon lane", "2"): "part of a three-season order before launch, not a renewal",
+    ("money heist", "1"): "Part 2 was Antena 3's; Netflix's first order (Part 3) is the Part 2 row",
+    ("juvenile justice", "1"): "press reports of a scrapped season 2 that Netflix said the same day were undecided",
 }
 FULL_DAY = 10  # len("YYYY-MM-DD")
 
