@@ -4,8 +4,8 @@ forecast and what the backtest said.
 
 ``Live`` asks the store for one season at a time (the CLI, the library: one answer per
 process). ``Snapshot`` reads each of those tables once (the web, per store generation:
-the file is immutable in between), so a season page then costs a handful of queries
-instead of twenty. Both answer the same; a test checks it season by season.
+the file is immutable in between), seasons and their weeks included, so a season page
+then costs no query at all. Both answer the same; a test checks it season by season.
 """
 
 from __future__ import annotations
@@ -63,19 +63,6 @@ class Live:
     def top10_rows(self, season: dict[str, Any]) -> list[dict[str, Any]]:
         """The season's global Top 10 rows, by week."""
         return metrics.season_rows(self.con, season)
-
-    def weeks_of(self, slugs: list[str]) -> dict[str, list[dict[str, Any]]]:
-        """Several seasons' Top 10 rows (by week), each with its season's slug, runtime
-        and premiere: what a peer's views line needs."""
-        out: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        if slugs:
-            for row in rows_as_dicts(self.con.execute(
-                    "SELECT s.slug, s.runtime_hours, s.premiere, g.* FROM seasons s JOIN top10_global g "
-                    "ON g.show_title = s.show_title AND g.category = s.category "
-                    "AND g.season_title IS NOT DISTINCT FROM s.season_title "
-                    "WHERE s.slug IN (SELECT unnest(?::VARCHAR[])) ORDER BY g.week", [slugs])):
-                out[row["slug"]].append(row)
-        return out
 
     def other_seasons(self, season: dict[str, Any]) -> list[dict[str, Any]]:
         """The show's other seasons (slug, season_title, season_number), in order."""
@@ -159,11 +146,12 @@ class Snapshot(Live):
         con = self.con
         self._seasons = {r["slug"]: r for r in rows_as_dicts(con.execute("SELECT * FROM seasons"))}
         self._weeks = metrics.all_weeks(con)
+        # Each show's seasons as other_seasons orders them: by number (unnumbered last), then first week.
         self._by_show: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-        for r in rows_as_dicts(con.execute(
-                "SELECT show_title, kind, slug, season_title, season_number FROM seasons "
-                "ORDER BY season_number NULLS LAST, first_week")):
-            self._by_show[(r.pop("show_title"), r.pop("kind"))].append(r)
+        for r in sorted(self._seasons.values(), key=lambda r: (r["season_number"] is None, r["season_number"] or 0,
+                                                                r["first_week"])):
+            self._by_show[(r["show_title"], r["kind"])].append(
+                {"slug": r["slug"], "season_title": r["season_title"], "season_number": r["season_number"]})
         # Grouped as tuples and ordered per season on demand: most pages never ask (the
         # country lists end in 2022), and 40,000 dicts would cost more than all the rest.
         result = con.execute(metrics.COUNTRY_ROWS)
@@ -178,15 +166,6 @@ class Snapshot(Live):
 
     def top10_rows(self, season: dict[str, Any]) -> list[dict[str, Any]]:
         return [dict(r) for r in self._weeks.get(season["slug"], [])]
-
-    def weeks_of(self, slugs: list[str]) -> dict[str, list[dict[str, Any]]]:
-        out: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for slug in slugs:
-            s = self._seasons.get(slug)
-            for row in self._weeks.get(slug, []) if s else []:
-                out[slug].append({"slug": slug, "runtime_hours": s["runtime_hours"],  # type: ignore[index]
-                                  "premiere": s["premiere"], **row})  # type: ignore[index]
-        return out
 
     def other_seasons(self, season: dict[str, Any]) -> list[dict[str, Any]]:
         return [dict(r) for r in self._by_show.get((season["show_title"], season["kind"]), [])

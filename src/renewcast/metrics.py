@@ -152,15 +152,11 @@ def country_rows(con: duckdb.DuckDBPyConnection, slug: str) -> list[dict[str, An
         f"{COUNTRY_ROWS} WHERE slug = ? ORDER BY weeks DESC, best_rank, country_name", [slug]))
 
 
-def country_breadth(con: duckdb.DuckDBPyConnection, season: dict[str, Any],
-                    coverage: tuple[Any, Any, int] | None = None,
+def country_breadth(con: duckdb.DuckDBPyConnection, season: dict[str, Any], coverage: tuple[Any, Any, int],
                     rows: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """Where the season charted, when the country lists cover its weeks (``coverage``:
     the country lists' first and last week and countries; ``rows``: its country rows,
-    when already known)."""
-    if coverage is None:
-        row = con.execute("SELECT first_week, last_week, countries FROM country_coverage").fetchone()
-        coverage = (row[0], row[1], row[2]) if row else (None, None, 0)
+    when already known, else read here only if covered)."""
     first, last, n_countries = coverage
     covered = first is not None and season["first_week"] <= last
     if not covered:

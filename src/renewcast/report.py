@@ -497,10 +497,11 @@ def season_page(con: duckdb.DuckDBPyConnection, slug: str,
         forecast, forecast_note = (forecast_or_note(con, slug) if season["kind"] == "TV"
                                    else (None, "forecasts cover TV seasons only"))
     # The closest peers' view lines: their rows only, no full reports.
-    similar = (forecast or {}).get("similar", [])[:3]
-    by_slug = facts.weeks_of([p["slug"] for p in similar])
-    peers = [{**peer, "path": season_views_of(by_slug[peer["slug"]], by_slug[peer["slug"]][0])}
-             for peer in similar if by_slug.get(peer["slug"])]
+    peers = []
+    for peer in (forecast or {}).get("similar", [])[:3]:
+        other = facts.season(peer["slug"])
+        if other is not None:
+            peers.append({**peer, "path": season_views_of(facts.top10_rows(other), other)})
     if typical is None and season["kind"] == "TV":
         typical = typical_paths(con)
     return {"report": data, "forecast": forecast, "forecast_note": forecast_note, "peers": peers,
