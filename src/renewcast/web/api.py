@@ -13,10 +13,10 @@ import duckdb
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from fastapi.responses import Response
 
-from renewcast import catalog, ledger, lookup, models, report, signals
-from renewcast.errors import InputError, RenewcastError, TitleNotFound
+from renewcast import catalog, ledger, models, report, signals
+from renewcast.errors import InputError, RenewcastError
 from renewcast.store import Store
-from renewcast.web.app import cached, database, json_bytes, json_response
+from renewcast.web.app import cached, database, json_bytes, json_response, season_data
 
 router = APIRouter(prefix="/api/v1", tags=["read"])
 
@@ -46,11 +46,8 @@ def titles(request: Request, q: Annotated[str, Query(max_length=200)] = "",
     return json_response(found)
 
 
-def season_payload(con: duckdb.DuckDBPyConnection, slug: str) -> dict[str, Any]:
-    season = lookup.season_by_slug(con, slug)
-    if season is None:
-        raise TitleNotFound(slug, lookup.suggestions(con, slug.replace("-", " ")))
-    page = report.season_page(con, slug)
+def season_payload(request: Request, slug: str) -> dict[str, Any]:
+    page = season_data(request, slug)
     return {**page["report"], "forecast": page["forecast"], "forecast_note": page["forecast_note"]}
 
 
@@ -83,7 +80,7 @@ async def catalog_list(request: Request) -> Response:
             response_model=models.SeasonAnswer)
 async def season(request: Request, slug: Annotated[str, Path(max_length=200)]) -> Response:
     slug = slug.removesuffix(".json")
-    return await cached_json(request, ("api-season", slug), lambda con: season_payload(con, slug))
+    return await cached_json(request, ("api-season", slug), lambda con: season_payload(request, slug))
 
 
 def board_payload(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:

@@ -397,6 +397,19 @@ async def cached(request: Request, key: tuple[Any, ...], compute: Callable[[Any]
     return await run_in_threadpool(db.cached, key, compute)
 
 
+def season_data(request: Request, slug: str) -> dict[str, Any]:
+    """A season page's answer (report, forecast, peers, typical paths), once per store
+    generation: the season page, its tables and its API answer share it, and it is built
+    from the generation's shared facts (call it inside a computation, or on its own)."""
+    db = database(request)
+
+    def compute(con: Any) -> dict[str, Any]:
+        return report.season_page(con, slug, db.cached(("typical",), report.typical_paths),
+                                  db.cached(("facts",), report.snapshot))
+
+    return db.cached(("season", slug), compute)
+
+
 def database(request: Request) -> Database:
     return request.app.state.db  # type: ignore[no-any-return]
 

@@ -83,7 +83,7 @@ class Database:
         self._cond = threading.Condition()
         self._live: _Gen | None = None
         self._cache_size = cache_size
-        self._preparing: tuple[Generation, float] | None = None  # (generation, started) of a preparation
+        self._preparing_since: float | None = None  # when the preparation under way started
         self._local = threading.local()  # the generation and cursor of a computation under way
         #: (key, compute) pairs computed for every new generation before it goes live.
         self.warm: list[tuple[tuple[Any, ...], Compute]] = []
@@ -111,17 +111,21 @@ class Database:
         if live is not None and live.key == current:
             return live
         if live is not None and self.stale_seconds > 0:
-            now = time.monotonic()
-            if self._preparing is None:
-                self._preparing = (current, now)
+            if self._preparing_since is None:
+                self._preparing_since = time.monotonic()
                 threading.Thread(target=self._prepare, args=(current,), daemon=True,
                                  name="renewcast-prepare").start()
                 return live
-            if now - self._preparing[1] < self.stale_seconds:
+            if self._old_may_answer():
                 return live
         self._install(_Gen(self.path, current, self._cache_size))
         assert self._live is not None
         return self._live
+
+    def _old_may_answer(self) -> bool:
+        """A newer file is being prepared and the stale window is still open (hold the lock)."""
+        return (self._preparing_since is not None
+                and time.monotonic() - self._preparing_since < self.stale_seconds)
 
     def _install(self, gen: _Gen) -> None:
         old, self._live = self._live, gen
@@ -137,12 +141,12 @@ class Database:
             gen = _Gen(self.path, key, self._cache_size)
         except StoreError:
             with self._cond:
-                self._preparing = None  # the next request opens it itself, and reports the error
+                self._preparing_since = None  # the next request opens it itself, and reports the error
             return
         with self._cond:
             old = self._live
             hot = list(reversed(old.cache.items()))[:HOT_KEYS] if old is not None else []
-            started = self._preparing[1] if self._preparing else time.monotonic()
+            started = self._preparing_since or time.monotonic()
         budget = started + max(self.stale_seconds - 0.25, 0.0)
         todo = [*self.warm, *((k, compute) for k, (_value, compute) in hot)]
         # The cyclic collector pauses while the answers are built (they are long-lived and
@@ -168,7 +172,7 @@ class Database:
                 gen.retired = True  # the window ran out and a request opened the file itself
             else:
                 self._install(gen)
-            self._preparing = None
+            self._preparing_since = None
             if gen.retired and gen.users == 0:
                 gen.con.close()
 
@@ -213,8 +217,7 @@ class Database:
             live = self._live
             if live is None:
                 return MISSING
-            if live.key != current and not (self.stale_seconds > 0 and self._preparing is not None
-                                             and time.monotonic() - self._preparing[1] < self.stale_seconds):
+            if live.key != current and not self._old_may_answer():
                 return MISSING
             hit = live.cache.get(key)
             if hit is None:
@@ -277,7 +280,7 @@ class Database:
         """Wait for a preparation under way to go live (tests, and a server shutting down)."""
         deadline = time.monotonic() + timeout_s
         with self._cond:
-            while self._preparing is not None and time.monotonic() < deadline:
+            while self._preparing_since is not None and time.monotonic() < deadline:
                 self._cond.wait(0.05)
 
     def close(self) -> None:

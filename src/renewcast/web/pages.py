@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from renewcast import lookup, report
 from renewcast.errors import AmbiguousTitle, RenewcastError, TitleNotFound
 from renewcast.web import charts, tables
-from renewcast.web.app import cached, database, render, render_text
+from renewcast.web.app import cached, database, render, render_text, season_data
 
 router = APIRouter(include_in_schema=False)
 
@@ -124,9 +124,8 @@ def season_chart(page: dict[str, Any], scale: str = "auto") -> tuple[str, str, l
     return svg, charts.legend(series), rows
 
 
-def season_html(request: Request, con: duckdb.DuckDBPyConnection, slug: str,
-                typical: dict[str, Any] | None = None, scale: str = "auto", facts: Any = None) -> str:
-    page = report.season_page(con, slug, typical, facts)
+def season_html(request: Request, slug: str, scale: str = "auto") -> str:
+    page = season_data(request, slug)
     svg, legend, chart_rows = season_chart(page, scale)
     regions = report.region_grid(page["report"]["countries"])
     name = page["report"]["season_title"] or page["report"]["show_title"]
@@ -135,12 +134,12 @@ def season_html(request: Request, con: duckdb.DuckDBPyConnection, slug: str,
                        chart_table=tables.chart(chart_rows), known=page["report"]["known"], region_grid=grid)
 
 
-def resolve_title(request: Request, con: duckdb.DuckDBPyConnection, slug: str,
-                  typical: dict[str, Any] | None = None, scale: str = "auto", facts: Any = None) -> tuple[str, str]:
+def resolve_title(request: Request, con: duckdb.DuckDBPyConnection, slug: str, scale: str = "auto"
+                  ) -> tuple[str, str]:
     """What /title/<slug> answers: ('page', html), ('redirect', url)."""
     links = request.app.state.links
-    if (facts.season(slug) if facts is not None else lookup.season_by_slug(con, slug)) is not None:
-        return "page", season_html(request, con, slug, typical, scale, facts)
+    if database(request).cached(("facts",), report.snapshot).season(slug) is not None:
+        return "page", season_html(request, slug, scale)
     query = slug.replace("-", " ")
     seasons = report.show_seasons(con, query)
     if len(seasons) > 1:
@@ -152,19 +151,15 @@ def resolve_title(request: Request, con: duckdb.DuckDBPyConnection, slug: str,
     return "redirect", str(links.title(found["slug"]))
 
 
-@router.get("/title/{slug}")
-async def title(request: Request, slug: Slug,
-                scale: Annotated[Literal["auto", "linear", "log"], Query(
-                    description="the chart's views axis: log when the lines differ tenfold (auto)")] = "auto",
-                ) -> Response:
-    db = database(request)
+#: The chart's views axis, on the season and compare pages.
+Scale = Annotated[Literal["auto", "linear", "log"], Query(
+    description="the chart's views axis: log when the lines differ tenfold (auto)")]
 
+
+@router.get("/title/{slug}")
+async def title(request: Request, slug: Slug, scale: Scale = "auto") -> Response:
     def page(con: duckdb.DuckDBPyConnection) -> tuple[str, str]:
-        # What every season page shares (the typical paths read every season's weeks), once
-        # per store generation, and from the same generation as the page.
-        typical = db.cached(("typical",), report.typical_paths)
-        facts = db.cached(("facts",), report.snapshot)
-        return resolve_title(request, con, slug, typical, scale, facts)
+        return resolve_title(request, con, slug, scale)
 
     kind, body = await cached(request, ("title", slug, scale), page)
     if kind == "redirect":
@@ -177,7 +172,7 @@ def season_table(request: Request, slug: Slug, name: str) -> Response:
     stem, fmt = split_name(name)
     if stem not in tables.SEASON_TABLES:
         raise _NotFound(f"no table '{stem}' for a season; try: {', '.join(tables.SEASON_TABLES)}")
-    page = database(request).cached(("season", slug), lambda con: report.season_page(con, slug))
+    page = season_data(request, slug)
     return download(tables.SEASON_TABLES[stem](page), f"{slug}-{stem}", fmt)
 
 
@@ -189,11 +184,10 @@ def global_table(con: duckdb.DuckDBPyConnection, name: str) -> tables.Table:
     if name == "decisions":
         return tables.decisions(report.latest_decisions(con, limit=1000))
     if name in ("backtest", "misses", "calibration"):
-        result = report.track_record(con)[0]
         if name == "backtest":
             return tables.backtest_summary(report.backtest_summary(con))
-        return {"backtest": tables.backtest, "misses": tables.misses,
-                "calibration": tables.calibration}[name](result)
+        result = report.track_record(con)[0]
+        return {"misses": tables.misses, "calibration": tables.calibration}[name](result)
     raise _NotFound(f"no table '{name}'; try: latest-week, board, decisions, backtest, misses, calibration")
 
 
@@ -213,10 +207,7 @@ def compare_data(request: Request, slugs: list[str]) -> dict[str, Any]:
 
 
 @router.get("/compare")
-def compare(request: Request, s: CompareSlugs,
-            scale: Annotated[Literal["auto", "linear", "log"], Query(
-                description="the chart's views axis: log when the lines differ tenfold (auto)")] = "auto",
-            ) -> Response:
+def compare(request: Request, s: CompareSlugs, scale: Scale = "auto") -> Response:
     result = compare_data(request, s)
     series = [charts.Series(p["title"], p["path"], css="series-main" if n == 0 else f"series-{n}")
               for n, p in enumerate(result["paths"])]

@@ -58,13 +58,6 @@ def decisions(rows: list[dict[str, Any]]) -> Table:
     return cols, [[r.get(c) for c in cols] for r in rows]
 
 
-def backtest(data: dict[str, Any] | None) -> Table:
-    cols = ["method", "auc", "accuracy", "brier"]
-    if not data:
-        return cols, []
-    return cols, [[m, *[(data.get(m) or {}).get(k) for k in cols[1:]]] for m in ("model", "rule", "majority")]
-
-
 def backtest_summary(rows: list[dict[str, Any]]) -> Table:
     cols = ["horizon_days", "slice", "method", "n", "auc", "auc_interval_95", "accuracy", "accuracy_interval_95",
             "brier", "brier_interval_95"]
