@@ -77,14 +77,10 @@ def _parse_sheet(sheet: Sheet) -> Parsed | None:
 
 def _one_row_per_key(sheet: Sheet, kind: str, values: dict[str, list[Any]], lines: list[int]) -> None:
     """One row per (week, category, rank) in a file: Netflix never lists two titles in one slot."""
-    keys = top10.KEYS[kind]
-    seen: dict[tuple[Any, ...], int] = {}
-    for line, key in zip(lines, zip(*(values[k] for k in keys), strict=True), strict=True):
-        if key in seen:
-            raise InputError(sheet.path, f"({', '.join(str(k) for k in key)}) is already on line {seen[key]}",
-                             line=line, column=keys[-1],
-                             hint=f"one row per ({', '.join(keys)}); is the file two downloads pasted together?")
-        seen[key] = line
+    keyed = zip(lines, zip(*(values[k] for k in top10.KEYS[kind]), strict=True), strict=True)
+    error = top10.repeated_slot(sheet.path, kind, keyed)
+    if error is not None:
+        raise error
 
 
 def _body(sheet: Sheet, start: int) -> tuple[list[list[Cell]], list[int]]:

@@ -7,6 +7,10 @@ or ignored, so an older or newer download still loads.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
+from renewcast.errors import InputError
 from renewcast.sources import bounds
 from renewcast.sources._values import (
     Column,
@@ -69,3 +73,17 @@ FILENAMES = {
     "top10_country": "all-weeks-countries",
     "most_popular": "most-popular",
 }
+
+
+def repeated_slot(path: str, kind: str, keyed: Iterable[tuple[int, tuple[Any, ...]]]) -> InputError | None:
+    """The error for the first (line, key) whose key an earlier line had: Netflix never
+    lists two titles in one slot. Memory grows with the keys before the repeat."""
+    seen: dict[tuple[Any, ...], int] = {}
+    for line, key in keyed:
+        if key in seen:
+            names = KEYS[kind]
+            return InputError(path, f"({', '.join(str(k) for k in key)}) is already on line {seen[key]}",
+                              line=line, column=names[-1],
+                              hint=f"one row per ({', '.join(names)}); is the file two downloads pasted together?")
+        seen[key] = line
+    return None

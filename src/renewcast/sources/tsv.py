@@ -58,27 +58,17 @@ def _kind(header: list[str]) -> tuple[str, tuple[Column, ...]] | None:
     return None
 
 
-def _first_repeat(path: Path, header: list[str], keys: list[Column]) -> InputError:
+def _first_repeat(path: Path, kind: str, header: list[str], keys: list[Column]) -> InputError:
     """The strict parser's error for a slot listed twice, found by streaming the file (every
-    value already passed DuckDB's typed read): memory grows with the keys seen before the
-    repeat, never with the file's size."""
+    value already passed DuckDB's typed read), never holding it whole."""
     at = [header.index(c.name) for c in keys]
-    seen: dict[tuple[Any, ...], int] = {}
     with open(path, encoding="utf-8-sig", newline="") as f:
         reader = csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE)
         next(reader)
-        for row in reader:
-            if not any(row):
-                continue
-            line = reader.line_num
-            value = tuple(c.convert(row[i]) for c, i in zip(keys, at, strict=True))
-            if value in seen:
-                names = tuple(c.name for c in keys)
-                return InputError(str(path), f"({', '.join(str(v) for v in value)}) is already on line {seen[value]}",
-                                  line=line, column=names[-1],
-                                  hint=f"one row per ({', '.join(names)}); is the file two downloads pasted together?")
-            seen[value] = line
-    return InputError(str(path), "a (week, category, rank) slot is listed twice", hint="one row per slot")
+        keyed = ((reader.line_num, tuple(c.convert(row[i]) for c, i in zip(keys, at, strict=True)))
+                 for row in reader if any(row))
+        error = top10.repeated_slot(str(path), kind, keyed)
+    return error or InputError(str(path), "a slot is listed twice", hint=f"one row per ({', '.join(top10.KEYS[kind])})")
 
 
 def stage_tsv(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> Staged | None:
@@ -125,7 +115,7 @@ def stage_tsv(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> Staged 
     if con.execute(f"SELECT count(*) FROM (SELECT {key} FROM {table}_raw GROUP BY ALL HAVING count(*) > 1)"
                    ).fetchone() != (0,):
         con.execute(f"DROP TABLE {table}_raw")
-        raise _first_repeat(path, header, [by_name[k] for k in top10.KEYS[kind]])  # a slot listed twice
+        raise _first_repeat(path, kind, header, [by_name[k] for k in top10.KEYS[kind]])  # a slot listed twice
     con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {select} FROM {table}_raw")
     con.execute(f"DROP TABLE {table}_raw")
     newest = con.execute(f"SELECT max(week) FROM {table}").fetchone() if "week" in present else None
