@@ -313,7 +313,7 @@ def _compacted(con: duckdb.DuckDBPyConnection, tmp: Path) -> Path:
     fresh.unlink(missing_ok=True)
     name = con.execute("SELECT current_database()").fetchone()[0]  # type: ignore[index]
     con.execute("SET threads = 1")  # row groups split by threads vary the file's size by up to 7%
-    con.execute(f"ATTACH '{fresh}' AS compact_copy")
+    con.execute(f"ATTACH '{str(fresh).replace(chr(39), chr(39) * 2)}' AS compact_copy")  # a quote stays literal
     con.execute(f'COPY FROM DATABASE "{name}" TO compact_copy')
     con.execute("DETACH compact_copy")
     return fresh

@@ -268,20 +268,21 @@ def _fmt(x: float | None) -> str:
     return "–" if x is None else f"{x:.3f}"
 
 
+def _with_interval(value: float | None, ci: Sequence[float] | None) -> str:
+    """'0.765 (0.68-0.84)': a score and its 95% interval, when there is one."""
+    return _fmt(value) + (f" ({ci[0]:.2f}-{ci[1]:.2f})" if ci else "")
+
+
 def _ci(m: dict[str, Any], key: str) -> str:
-    ci = (m.get("interval_95") or {}).get(key)
-    return _fmt(m.get(key)) + (f" ({ci[0]:.2f}-{ci[1]:.2f})" if ci else "")
+    return _with_interval(m.get(key), (m.get("interval_95") or {}).get(key))
 
 
 def backtest_summary(rows: list[dict[str, Any]]) -> str:
     """The track record at each horizon: the table the README quotes."""
-    def cell(r: dict[str, Any], k: str) -> str:
-        ci = r.get(f"{k}_interval_95")
-        return _fmt(r[k]) + (f" ({ci[0]:.2f}-{ci[1]:.2f})" if ci else "")
-
     return table(["Days", "Decisions", "Method", "n", "AUC", "Accuracy", "Brier"],
-                 [[r["horizon_days"], r["slice"], r["method"], r["n"], cell(r, "auc"), cell(r, "accuracy"),
-                   cell(r, "brier")] for r in rows], "rllrrrr")
+                 [[r["horizon_days"], r["slice"], r["method"], r["n"],
+                   *[_with_interval(r[k], r.get(f"{k}_interval_95")) for k in ("auc", "accuracy", "brier")]]
+                  for r in rows], "rllrrrr")
 
 
 def backtest(result: dict[str, Any]) -> str:

@@ -132,7 +132,7 @@ def region_grid(regions: Sequence[dict[str, Any]], *, title: str, chart_id: str 
     """A row of country squares per region: dark for a best rank of 1-3, mid for 4-10, pale
     for a country whose list it never reached; each square names its country and weeks."""
     cell, gap, label_w = 30, 4, 90
-    per_row = max((len(r["countries"]) for r in regions), default=1)  # type: ignore[arg-type]
+    per_row = max((len(r["countries"]) for r in regions), default=1)
     width = label_w + per_row * (cell + gap)
     height = len(regions) * (cell + gap) + 4
     out = [f'<svg class="chart grid-chart" viewBox="0 0 {width} {height}" role="img" '
