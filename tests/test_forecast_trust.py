@@ -94,6 +94,15 @@ def test_waits_give_exact_aalen_johansen_odds() -> None:
     assert w.at_risk(25) == 3
 
 
+def test_reasons_are_in_plain_words(board: list[dict]) -> None:
+    texts = [r["text"] for row in board for r in row["reasons"]]
+    texts += [row["what_it_would_take"]["text"] for row in board if row.get("what_it_would_take")]
+    assert texts and not [t for t in texts if "(s)" in t]
+    seasons = {r["text"].split(":")[0] for row in board for r in row["reasons"] if r["feature"] == "log_season_number"}
+    # The board has first, second and later seasons: each says its count in words.
+    assert {"season 1 (a first season)", "season 2 (renewed once before)", "season 3 (renewed twice before)"} <= seasons
+
+
 def test_board_rows_carry_decision_odds(board: list[dict], forecaster: Forecaster) -> None:
     for row in board:
         odds = row["decision_odds"]

@@ -42,6 +42,13 @@ def fraction(ratio: float) -> str:
     return f"about {word}" if abs(value - ratio) / value < 0.12 else f"{ratio:.2f}x"
 
 
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """'1 week', '3 weeks', 'once', 'twice': a fan reads words, not 'week(s)'."""
+    if noun == "time":
+        return {1: "once", 2: "twice"}.get(n, f"{n} times")
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
 def probability(value: float | None) -> str:
     return "–" if value is None else f"{value:.0%}"
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from renewcast.forecast.service import NO_FORECAST, backtest_parts
-from renewcast.formats import fraction, millions, percent, period
+from renewcast.formats import count, fraction, millions, percent, period
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], align: str | None = None) -> str:
@@ -50,13 +50,13 @@ def season(report: dict[str, Any]) -> str:
         ),
         "",
         f"Total in the Top 10: {millions(report['top10_hours_total'])} hours over "
-        f"{report['weeks_in_top10']} week(s); peak rank {report['peak_rank']}.",
+        f"{count(report['weeks_in_top10'], 'week')}; peak rank {report['peak_rank']}.",
     ]
     if any(w["views_source"] == "computed" for w in report["weeks"]):
         out.append("* views = hours / runtime (Netflix published no views for these weeks).")
     if report["first_week_views"] is not None:
         out.append(f"First week: {millions(report['first_week_views'])} views in "
-                   f"{report['first_week_days']} day(s).")
+                   f"{count(report['first_week_days'], 'day')}.")
     if report["first28_hours"] is not None:
         out.append(f"First 28 days in the Top 10: {millions(report['first28_hours'])} hours"
                    + (f", {millions(report['first28_views'])} views." if report["first28_views"] else "."))
@@ -115,7 +115,7 @@ def comparison(result: dict[str, Any]) -> str:
            table(["Week", *names], rows, "r" * (len(names) + 1)), ""]
     for s in result["seasons"]:
         out.append(f"{s['season_title'] or s['show_title']}: premiere {s['premiere']}, first week "
-                   f"{millions(s['first_week_views'])} views in {s['first_week_days']} day(s), "
+                   f"{millions(s['first_week_views'])} views in {count(s['first_week_days'], 'day')}, "
                    f"{millions(s['top10_hours_total'])} hours in the Top 10.")
     for r, name in zip(result["ratios"], names[1:], strict=True):
         if r["first_week_views"] is not None and r["same_first_week_length"]:
@@ -166,7 +166,7 @@ def decision(status: dict[str, Any]) -> str:
     story = "; ".join(f"{e['outcome'].replace('_', ' ')} ({e['announced']})" for e in status.get("events", []))
     line = f"The season's story: {story}."
     if status.get("history"):
-        line += f" [{len(status['history'])} earlier version(s) in the ledger history]"
+        line += f" [{count(len(status['history']), 'earlier version')} in the ledger history]"
     return line
 
 

@@ -322,16 +322,18 @@ class Forecaster:
         if chance(lo) >= 0.5:
             return None  # past 50% by then whatever it draws: nothing to ask of the fans
         if chance(hi) < 0.5:
+            span = formats.count(len(new_weeks), "week")
             return {"views_per_week": None, "weeks": len(new_weeks), "through": through.isoformat(),
-                    "horizon_days": target, "text": f"No audience in the Top 10's range over the {len(new_weeks)} "
-                    f"week(s) to {through:%b %-d} (day {target}) would lift the forecast past 50%."}
+                    "horizon_days": target, "text": f"No audience in the Top 10's range over the {span} "
+                    f"to {through:%b %-d} (day {target}) would lift the forecast past 50%."}
         for _ in range(30):  # the chance only rises with views (the signs are constrained)
             mid = (lo + hi) / 2
             lo, hi = (lo, mid) if chance(mid) >= 0.5 else (mid, hi)
         views = float(hi)
         return {"views_per_week": round(views), "weeks": len(new_weeks), "through": through.isoformat(),
                 "horizon_days": target,
-                "text": f"About {formats.millions(views)} views a week in the {len(new_weeks)} week(s) after "
+                "text": f"About {formats.millions(views)} views a week in the "
+                        f"{formats.count(len(new_weeks), 'week')} after "
                         f"{newest:%b %-d} (to day {target}) would lift the forecast past 50%."}
 
     @functools.cached_property

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from renewcast import formats
 from renewcast.forecast.features import FEATURES
 
 
@@ -34,7 +35,7 @@ def describe(name: str, features: dict[str, float], extra: dict[str, Any], seaso
         v = int(features[name])
         return v, f"best rank #{v}" if v <= 10 else "never in the Top 10"
     if name == "weeks_share":
-        return extra["weeks"], f"{extra['weeks']} week(s) in the Top 10 by day {days}"
+        return extra["weeks"], f"{formats.count(extra['weeks'], 'week')} in the Top 10 by day {days}"
     if name == "worst_drop":
         v = features[name]
         return round(v, 3), f"largest fall in weekly hours {v:.0%} (over 50% is the rule of thumb's alarm)"
@@ -43,7 +44,8 @@ def describe(name: str, features: dict[str, float], extra: dict[str, Any], seaso
         return on, f"{'still' if on else 'no longer'} in the Top 10 on day {days}"
     if name == "log_season_number":
         n = season["season_number"] or 1
-        return n, f"season {n}" + (" (a first season)" if n == 1 else f" (renewed {n - 1} time(s) before)")
+        return n, f"season {n}" + (" (a first season)" if n == 1
+                                   else f" (renewed {formats.count(n - 1, 'time')} before)")
     if name == "runtime_hours":
         v = features[name]
         return round(v, 2), f"runtime {int(v)}h {round(v % 1 * 60):02d}m"

@@ -31,7 +31,7 @@ from renewcast.errors import (
     TitleNotFound,
     WeekNotFound,
 )
-from renewcast.formats import fraction, millions, number, percent, period, probability
+from renewcast.formats import count, fraction, millions, number, percent, period, probability
 from renewcast.web.db import MISSING, Database
 
 HERE = Path(__file__).parent
@@ -282,7 +282,7 @@ def make_templates(links: Links) -> Environment:
                       autoescape=select_autoescape(default=True, default_for_string=True),
                       trim_blocks=True, lstrip_blocks=True)
     env.filters.update(millions=millions, percent=percent, period=period,
-                       probability=probability, number=number, fraction=fraction)
+                       probability=probability, number=number, fraction=fraction, count=count)
     env.globals.update(links=links, zip=zip, dict=dict)
     return env
 
