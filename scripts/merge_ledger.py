@@ -63,6 +63,7 @@ EXCLUDE = {
     ("cocomelon lane", "2"): "part of a three-season order before launch, not a renewal",
     ("money heist", "1"): "Part 2 was Antena 3's; Netflix's first order (Part 3) is the Part 2 row",
     ("juvenile justice", "1"): "press reports of a scrapped season 2 that Netflix said the same day were undecided",
+    ("alpha males", "5"): "the page's confirmed 'fifth season' is the renewal of season 4, already its row",
 }
 FULL_DAY = 10  # len("YYYY-MM-DD")
 
