@@ -348,7 +348,7 @@ def test_track_record_renders_a_backtest(built_store: Store, monkeypatch: pytest
 
     calibration = [{"bin": "0.0-0.2", "n": 10, "mean_predicted": 0.12, "observed_renewed": 0.2},
                    {"bin": "0.8-1.0", "n": 30, "mean_predicted": 0.88, "observed_renewed": 0.83}]
-    result = {"n": 40,
+    result = {"n": 40, "horizon_days": 14,
               "model": {"n": 40, "auc": 0.81, "accuracy": 0.775, "brier": 0.162, "calibration": calibration},
               "rule": {"n": 40, "auc": 0.62, "accuracy": 0.6, "brier": 0.25, "calibration": calibration[:1]},
               "majority": {"n": 40, "auc": 0.5, "accuracy": 0.7, "brier": 0.21, "calibration": []},
@@ -366,6 +366,7 @@ def test_track_record_renders_a_backtest(built_store: Store, monkeypatch: pytest
         assert "0.810" in html and "0.775" in html and "0.162" in html and "Rule of thumb" in html
         assert "(0.70–0.90)" in html and "scores at chance" in html
         assert '<title id="calibration-title">Calibration' in html
+        assert "Calibration (14 days, all decisions)" in html  # the stored backtest's horizon, not a fixed 28
         assert f'<a href="{IMPERFECTS}">The Imperfects: Season 1</a>' in html
         assert '<td class="num">81%</td>' in html
         misses = c.get("/tables/misses.json").json()
