@@ -3,8 +3,11 @@
 Rows for a season the ledger already covers are left out (the ledger's row stays); every
 row gets a source tier, from the research or, for older rows, from the source's site.
 Rows of ``ledger_dates_*.csv`` replace a covered season's row that is dated only to the
-month (the research found the day). A row is left out when its page gives no month,
-and the seasons in ``EXCLUDE`` are left out for the reason given there.
+month (the research found the day). Rows of ``ledger_tier_*.csv`` are the same decision
+from a higher source tier (Netflix or the trade press): the earliest report wins, and where
+the dates agree the higher tier does; the other report is named in the note. A row is left
+out when its page gives no month, and the seasons in ``EXCLUDE`` are left out for the reason
+given there.
 
     .venv/bin/python scripts/merge_ledger.py
 """
@@ -66,6 +69,7 @@ EXCLUDE = {
     ("alpha males", "5"): "the page's confirmed 'fifth season' is the renewal of season 4, already its row",
 }
 FULL_DAY = 10  # len("YYYY-MM-DD")
+RANK = {"fan": 0, "press": 1, "trade": 2, "netflix": 3}
 
 
 def tier_of(url: str) -> str:
@@ -77,6 +81,28 @@ def tier_of(url: str) -> str:
     if any(f in host for f in FAN):
         return "fan"
     return "press"
+
+
+def _host(url: str) -> str:
+    return urlsplit(url).netloc.lower().removeprefix("www.")
+
+
+def better_source(old: dict[str, str], new: dict[str, str]) -> dict[str, str]:
+    """``old`` with ``new``'s source where ``new`` is the earlier report, or as early and of a
+    higher tier; otherwise ``old``, its note naming ``new``. Idempotent: a second merge
+    changes nothing."""
+    tier = tier_of(new["source"])
+    if len(new.get("announced") or "") != FULL_DAY or RANK.get(tier, 0) <= RANK["press"] \
+            or new["source"] == old["source"]:
+        return old
+    date, was = new["announced"], old["announced"]
+    earlier = date < was and not (len(was) < FULL_DAY and date.startswith(was))
+    same = date[: len(was)] == was
+    if earlier or (same and RANK[tier] > RANK.get(old["tier"] or tier_of(old["source"]), 0)):
+        return {**old, "announced": date, "source": new["source"], "tier": tier,
+                "note": f"{old['note']} ({_host(old['source'])} reported it on {was})"}
+    mention = f"({_host(new['source'])} reported it on {date})"
+    return old if mention in old["note"] else {**old, "note": f"{old['note']} {mention}"}
 
 
 def main() -> None:
@@ -96,8 +122,18 @@ def main() -> None:
                         rows[i] = {**old, **{k: r[k] for k in COLUMNS if r.get(k)}}
                         dated += 1
                         break
+    upgraded = 0
+    for path in sorted(research.glob("ledger_tier_*.csv")):
+        with open(path, encoding="utf-8", newline="") as f:
+            for r in csv.DictReader(f):
+                key = (normalize(r["show_title"]), r["season"], r["outcome"])
+                for i, old in enumerate(rows):
+                    if (normalize(old["show_title"]), old["season"], old["outcome"]) == key:
+                        rows[i] = better_source(old, r)
+                        upgraded += rows[i]["source"] != old["source"]
+                        break
     for path in sorted(research.glob("ledger_*.csv")):
-        if path.name.startswith("ledger_dates_"):
+        if path.name.startswith(("ledger_dates_", "ledger_tier_")):
             continue
         with open(path, encoding="utf-8", newline="") as f:
             for r in csv.DictReader(f):
@@ -115,7 +151,8 @@ def main() -> None:
         writer = csv.DictWriter(f, fieldnames=COLUMNS, lineterminator="\n", extrasaction="ignore")
         writer.writeheader()
         writer.writerows(rows)
-    print(f"{added} rows added, {dated} dated to the day; {len(rows)} in {LEDGER.name}")
+    print(f"{added} rows added, {dated} dated to the day, {upgraded} given an earlier or higher-tier "
+          f"source; {len(rows)} in {LEDGER.name}")
 
 
 if __name__ == "__main__":
