@@ -15,6 +15,7 @@ given there.
 from __future__ import annotations
 
 import csv
+import re
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -28,8 +29,10 @@ from renewcast.titles import normalize  # noqa: E402
 COLUMNS = ["show_title", "season", "outcome", "announced", "source", "tier", "note", "season_title"]
 TRADE = ("deadline.com", "variety.com", "hollywoodreporter.com", "tvline.com", "thewrap.com", "indiewire.com",
          "screendaily.com", "c21media.net", "kidscreen.com", "realscreen.com", "tvinsider.com")
-NETFLIX = ("netflix.com", "about.netflix.com", "tudum")
-FAN = ("fandom.com", "wikipedia.org", "blogspot.", "wordpress.", "reddit.com")
+NETFLIX = ("netflix.com", "netflix.net")  # Netflix's own hosts (Tudum, its press and IR sites), exactly
+#: A note that names Netflix's own post or release: what makes a press page "netflix" tier.
+OFFICIAL = re.compile(r"tweet|twitter|\bX\b|instagram|@\w|official account|press release|Netflix.{0,40}\bpost", re.I)
+FAN = ("fandom.com", "wikipedia.org", "blogspot.", "wordpress.", "reddit.com", "clateway.com")  # a wiki mirror
 
 
 #: Researched rows that are not Netflix's decision, or whose page does not settle one.
@@ -74,7 +77,8 @@ RANK = {"fan": 0, "press": 1, "trade": 2, "netflix": 3}
 
 def tier_of(url: str) -> str:
     host = urlsplit(url).netloc.lower().removeprefix("www.")
-    if any(n in host for n in NETFLIX):
+    # Exact hosts: whats-on-netflix.com and best-of-netflix.com are independent sites.
+    if any(host == n or host.endswith("." + n) for n in NETFLIX):
         return "netflix"
     if any(host == t or host.endswith("." + t) for t in TRADE):
         return "trade"
@@ -87,20 +91,41 @@ def _host(url: str) -> str:
     return urlsplit(url).netloc.lower().removeprefix("www.")
 
 
+def tier_for(row: dict[str, str]) -> str:
+    """The row's tier: its site's, or "netflix" where the note names Netflix's own post
+    that the page quotes (a stored "netflix" without one falls back to the site's)."""
+    site = tier_of(row["source"]) if row["source"] else ""
+    stored = (row.get("tier") or "").strip()
+    if stored == "netflix" and OFFICIAL.search(row.get("note") or ""):
+        return "netflix"
+    return "fan" if stored == "fan" else site  # the research judged the page a blog
+
+
+def _clean(note: str) -> str:
+    """A research note without its comparison with the input row (it becomes the row)."""
+    tail = r"[;,.]?\s*[^;]*?\b(same|earlier|later)\b[^;]*\b(our row|the input'?s?)\b.*$"
+    note = re.sub(r"\s*\(the same page as our current source\)|,? the same page as our current source", "", note)
+    return re.sub(tail, "", note.strip()).rstrip(".")
+
+
 def better_source(old: dict[str, str], new: dict[str, str]) -> dict[str, str]:
     """``old`` with ``new``'s source where ``new`` is the earlier report, or as early and of a
     higher tier; otherwise ``old``, its note naming ``new``. Idempotent: a second merge
     changes nothing."""
-    tier = tier_of(new["source"])
-    if len(new.get("announced") or "") != FULL_DAY or RANK.get(tier, 0) <= RANK["press"] \
-            or new["source"] == old["source"]:
+    tier = tier_for(new)  # "trade" must be the trade site itself, not a copy of its article
+    if len(new.get("announced") or "") != FULL_DAY or RANK.get(tier, 0) <= RANK["press"]:
         return old
+    said = _clean(new.get("note") or "")
+    if new["source"] == old["source"]:  # the page we cite quotes Netflix's own post: a re-tier
+        if said in old["note"]:
+            return old
+        return {**old, "tier": tier, "note": f"{old['note']}; {said}"}
     date, was = new["announced"], old["announced"]
     earlier = date < was and not (len(was) < FULL_DAY and date.startswith(was))
     same = date[: len(was)] == was
-    if earlier or (same and RANK[tier] > RANK.get(old["tier"] or tier_of(old["source"]), 0)):
+    if earlier or (same and RANK[tier] > RANK.get(tier_for(old), 0)):
         return {**old, "announced": date, "source": new["source"], "tier": tier,
-                "note": f"{old['note']} ({_host(old['source'])} reported it on {was})"}
+                "note": f"{old['note']}; {said} ({_host(old['source'])} reported it on {was})"}
     mention = f"({_host(new['source'])} reported it on {date})"
     return old if mention in old["note"] else {**old, "note": f"{old['note']} {mention}"}
 
@@ -145,7 +170,7 @@ def main() -> None:
                 rows.append(r)
                 added += 1
     for r in rows:
-        r["tier"] = (r.get("tier") or "").strip() or tier_of(r["source"]) if r["source"] else ""
+        r["tier"] = tier_for(r)
     rows.sort(key=lambda r: (normalize(r["show_title"]), int(r["season"]), r["announced"]))
     with open(LEDGER, "w", encoding="utf-8", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=COLUMNS, lineterminator="\n", extrasaction="ignore")

@@ -51,3 +51,28 @@ def test_a_day_in_the_month_dates_a_month_only_row() -> None:
     month = {**OLD, "announced": "2022-11"}
     assert merge.better_source(month, new("2022-11-20"))["announced"] == "2022-11-20"
     assert merge.better_source(month, new("2022-12-01"))["announced"] == "2022-11"
+
+
+def test_netflix_quoted_by_the_press_outranks_it_but_a_copy_of_the_trade_does_not() -> None:
+    quoted = {**new("2022-11-08", "https://example-news.com/netflix-tweet/"), "tier": "netflix",
+              "note": "quotes the @netflix tweet"}
+    assert merge.better_source(OLD, quoted)["tier"] == "netflix"
+    copied = {**new("2022-11-08", "https://example-news.com/deadline-copy/"), "tier": "trade"}
+    assert merge.better_source(OLD, copied)["source"] == OLD["source"]
+
+
+def test_the_page_we_cite_can_be_re_tiered_without_a_new_note() -> None:
+    retier = {**new("2022-11-08", OLD["source"]), "tier": "netflix",
+              "note": "quotes the @netflix tweet of 2022-11-08; date same as the input's 2022-11-08."}
+    out = merge.better_source(OLD, retier)
+    assert out == {**OLD, "tier": "netflix", "note": "canceled after 1 season; quotes the @netflix tweet of 2022-11-08"}
+    assert merge.better_source(out, retier) == out
+
+
+def test_netflix_tier_needs_netflix_s_host_or_its_quoted_post() -> None:
+    assert merge.tier_of("https://www.netflix.com/tudum/articles/x") == "netflix"
+    assert merge.tier_of("https://about.netflix.com/en/news/x") == "netflix"
+    assert merge.tier_of("https://www.whats-on-netflix.com/news/x/") == "press"  # an independent site
+    assert merge.tier_for({**OLD, "tier": "netflix"}) == "press"  # no post named in the note
+    assert merge.tier_for({**OLD, "tier": "netflix", "note": "quotes Netflix's X post"}) == "netflix"
+    assert merge.tier_for({**OLD, "source": "https://www.tvinsider.com/x/", "tier": "press"}) == "trade"
