@@ -38,14 +38,23 @@ def test_kill_9_during_writes_leaves_the_old_or_the_new_store_and_no_leftovers(s
     env = {**os.environ, "RENEWCAST_TODAY": str(TODAY)}
     rng = random.Random(11)
     outcomes = set()
-    for run in range(10):
-        before = _announced(store_copy.path)
-        new = f"2022-11-{run + 10:02d}"
-        writer = subprocess.Popen(
+
+    def write(run: int, new: str) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
             _cli(store_copy.path, "ledger", "add", "The Imperfects", "--season", "1", "--outcome", "canceled",
                  "--announced", new, "--source", f"https://example.org/fault-{run}", "--no-train"),
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0.2, 1.6))  # startup, copy, write, checkpoint, rename: anywhere
+
+    # One write left to finish says how long a write takes on this machine (a loaded 2-core
+    # runner is several times slower), so the kills land before and after its rename.
+    started = time.monotonic()
+    assert write(99, "2022-11-09").wait() == 0
+    took = time.monotonic() - started
+    for run in range(10):
+        before = _announced(store_copy.path)
+        new = f"2022-11-{run + 10:02d}"
+        writer = write(run, new)
+        time.sleep(rng.uniform(0.1, 1.6) * took)  # startup, copy, write, checkpoint, rename: anywhere
         writer.send_signal(signal.SIGKILL)
         writer.wait()
         after = _announced(store_copy.path)  # the store opens, whatever the moment was
