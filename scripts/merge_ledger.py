@@ -75,8 +75,12 @@ FULL_DAY = 10  # len("YYYY-MM-DD")
 RANK = {"fan": 0, "press": 1, "trade": 2, "netflix": 3}
 
 
+def _host(url: str) -> str:
+    return urlsplit(url).netloc.lower().removeprefix("www.")
+
+
 def tier_of(url: str) -> str:
-    host = urlsplit(url).netloc.lower().removeprefix("www.")
+    host = _host(url)
     # Exact hosts: whats-on-netflix.com and best-of-netflix.com are independent sites.
     if any(host == n or host.endswith("." + n) for n in NETFLIX):
         return "netflix"
@@ -85,10 +89,6 @@ def tier_of(url: str) -> str:
     if any(f in host for f in FAN):
         return "fan"
     return "press"
-
-
-def _host(url: str) -> str:
-    return urlsplit(url).netloc.lower().removeprefix("www.")
 
 
 def tier_for(row: dict[str, str]) -> str:
@@ -121,7 +121,7 @@ def better_source(old: dict[str, str], new: dict[str, str]) -> dict[str, str]:
             return old
         return {**old, "tier": tier, "note": f"{old['note']}; {said}"}
     date, was = new["announced"], old["announced"]
-    earlier = date < was and not (len(was) < FULL_DAY and date.startswith(was))
+    earlier = date < was  # a day in a month-only row's month sorts after it: "same", below
     same = date[: len(was)] == was
     if earlier or (same and RANK[tier] > RANK.get(tier_for(old), 0)):
         return {**old, "announced": date, "source": new["source"], "tier": tier,
