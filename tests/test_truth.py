@@ -88,6 +88,19 @@ def test_show_verdicts(built_store: Store) -> None:
         assert report.show_verdict(con, "The Imperfects") == "The Imperfects was canceled after Season 1."
 
 
+def test_a_renewal_whose_season_is_out_is_not_the_shows_news(built_store: Store) -> None:
+    """Devil May Cry's latest decision renewed it for Season 2, which is out and awaits its own."""
+    from renewcast.lookup import resolve
+
+    with built_store.reading() as con:
+        assert report.show_verdict(con, "Devil May Cry") == "Devil May Cry is renewed for Season 2."
+        second = report.season_report(con, resolve(con, "Devil May Cry", 2))
+        assert second["show_verdict"] is None and second["headline"].startswith("Awaiting Netflix's decision")
+        assert report.show_verdict(con, "The Witcher") == "The Witcher will end with Season 5."
+        assert report.season_report(con, resolve(con, "The Witcher", 4))["show_verdict"] == (
+            "The Witcher will end with Season 5.")  # Season 5 is not out yet
+
+
 def test_a_seasons_whole_story_renewed_then_reversed(built_store: Store) -> None:
     with built_store.reading() as con:
         slug = con.execute("SELECT slug FROM seasons WHERE show_title = 'Inside Job' ORDER BY first_week").fetchone()

@@ -75,8 +75,13 @@ def headline(status: dict[str, Any] | None, label: dict[str, Any] | None, season
     return f"Awaiting Netflix's decision{waited}"
 
 
-def show_verdict(con: duckdb.DuckDBPyConnection, show_title: str, facts: Live | None = None) -> str | None:
-    """The verdict for the whole show, from its latest decided season: 'Squid Game ended with Season 3.'"""
+def show_verdict(con: duckdb.DuckDBPyConnection, show_title: str, facts: Live | None = None,
+                 released: frozenset[int] = frozenset()) -> str | None:
+    """The verdict for the whole show, from its latest decided season: 'Squid Game ended with Season 3.'
+
+    ``released``: the show's season numbers already out. A renewal whose season is out is
+    history, not news ("renewed for Season 2" on Season 2's page, still awaiting its own word).
+    """
     rows = (facts or Live(con)).show_decisions(show_title)
     if not rows:
         return None
@@ -87,8 +92,8 @@ def show_verdict(con: duckdb.DuckDBPyConnection, show_title: str, facts: Live | 
     if outcome in ("canceled", "reversed"):
         return f"{show_title} was canceled after Season {n}."
     if outcome == "renewed_final":
-        return f"{show_title} will end with Season {n + 1}."
-    if outcome == "renewed":
+        return f"{show_title} {'ended' if n + 1 in released else 'will end'} with Season {n + 1}."
+    if outcome == "renewed" and n + 1 not in released:
         return f"{show_title} is renewed for Season {n + 1}."
     return None
 
@@ -112,7 +117,8 @@ def season_report(con: duckdb.DuckDBPyConnection, season: dict[str, Any], facts:
     return {
         "known": known,
         "headline": headline(status, label, season["season_number"], days, min(later) if later else None),
-        "show_verdict": show_verdict(con, season["show_title"], facts) if season["kind"] == "TV" else None,
+        "show_verdict": show_verdict(con, season["show_title"], facts, frozenset(
+            o["season_number"] for o in [season, *others] if o["season_number"])) if season["kind"] == "TV" else None,
         "days_since_premiere": days,
         "catalog": label,
         "slug": season["slug"],
