@@ -7,7 +7,11 @@ month (the research found the day). Rows of ``ledger_tier_*.csv`` are the same d
 from a higher source tier (Netflix or the trade press): the earliest report wins, and where
 the dates agree the higher tier does; the other report is named in the note. A row is left
 out when its page gives no month, and the seasons in ``EXCLUDE`` are left out for the reason
-given there.
+given there. Rows of ``ledger_outcome_*.csv`` correct a season's outcome (a renewal that
+named the next season as the last is ``renewed_final``, a season billed as the last is
+``final``, an unofficial claim is ``reported``): they replace the season's renewed, canceled
+or final row, or are added when the season has none. Dates may be ``<=YYYY-MM-DD``: a
+page of that day (or, undated, read that day) reports the decision, day unknown.
 
     .venv/bin/python scripts/merge_ledger.py
 """
@@ -35,6 +39,8 @@ OFFICIAL = re.compile(r"tweet|twitter|\bX\b|instagram|@\w|official account|press
 FAN = ("fandom.com", "wikipedia.org", "blogspot.", "wordpress.", "reddit.com", "clateway.com")  # a wiki mirror
 
 
+#: The outcomes a ``ledger_outcome_*.csv`` row replaces for its season.
+REPLACEABLE = ("renewed", "renewed_final", "canceled", "final", "reported")
 #: Researched rows that are not Netflix's decision, or whose page does not settle one.
 EXCLUDE = {
     ("cobra kai", "1"): "renewed by YouTube Red, before Netflix",
@@ -57,7 +63,6 @@ EXCLUDE = {
     ("daughter from another mother", "3"): "another page says Netflix had not confirmed it",
     ("valeria", "1"): "the page's claim is loose and undated",
     ("kota factory", "3"): "an actor's remark, not an announcement",
-    ("nemesis", "1"): "a low-reliability page that contradicts itself",
     ("the tailor", "1"): "the month is inferred, not stated",
     ("the tailor", "2"): "the month is inferred, not stated",
     ("homicide", "1"): "dated by a later premiere announcement, not the order",
@@ -157,8 +162,20 @@ def main() -> None:
                         rows[i] = better_source(old, r)
                         upgraded += rows[i]["source"] != old["source"]
                         break
+    corrected = 0
+    for path in sorted(research.glob("ledger_outcome_*.csv")):
+        with open(path, encoding="utf-8", newline="") as f:
+            for r in csv.DictReader(f):
+                key = (normalize(r["show_title"]), r["season"])
+                if not r.get("source", "").startswith("http"):
+                    continue
+                rows = [old for old in rows if not ((normalize(old["show_title"]), old["season"]) == key
+                                                     and old["outcome"] in REPLACEABLE)]
+                rows.append(r)
+                seasons.add(key)
+                corrected += 1
     for path in sorted(research.glob("ledger_*.csv")):
-        if path.name.startswith(("ledger_dates_", "ledger_tier_")):
+        if path.name.startswith(("ledger_dates_", "ledger_tier_", "ledger_outcome_")):
             continue
         with open(path, encoding="utf-8", newline="") as f:
             for r in csv.DictReader(f):
@@ -176,7 +193,7 @@ def main() -> None:
         writer = csv.DictWriter(f, fieldnames=COLUMNS, lineterminator="\n", extrasaction="ignore")
         writer.writeheader()
         writer.writerows(rows)
-    print(f"{added} rows added, {dated} dated to the day, {upgraded} given an earlier or higher-tier "
+    print(f"{corrected} outcomes corrected or added, {added} rows added, {dated} dated to the day, {upgraded} given an earlier or higher-tier "
           f"source; {len(rows)} in {LEDGER.name}")
 
 

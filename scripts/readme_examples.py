@@ -19,7 +19,7 @@ BLOCK = re.compile(r"(```console\n\$ (renewcast [^\n]*)\n)(.*?)(```)", re.S)
 
 
 def main() -> None:
-    os.environ.setdefault("RENEWCAST_TODAY", "2026-12-01")  # tests/conftest.py's TODAY
+    os.environ.setdefault("RENEWCAST_TODAY", "2026-12-07")  # tests/conftest.py's TODAY
     sys.path.insert(0, str(ROOT / "src"))
     from click.testing import CliRunner
 

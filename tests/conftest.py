@@ -18,8 +18,8 @@ from renewcast.store import Store
 
 TOP10 = BUNDLED_DATA / "netflix-top10"
 
-#: The suite runs on one fixed day, so "135 days ago" and the board are the same every run.
-TODAY = "2026-12-01"
+#: The suite runs on one fixed day, so "141 days ago" and the board are the same every run.
+TODAY = "2026-12-07"
 os.environ["RENEWCAST_TODAY"] = TODAY
 
 

@@ -61,6 +61,6 @@ def test_search_and_top10_json(cli_env) -> None:
     assert found["results"][0]["slug"] == "the-imperfects-season-1"
     latest = json.loads(CliRunner().invoke(main, ["top10", "--json"]).output)
     assert latest["week"] == "2026-07-19"
-    assert latest["known"]["data_age_days"] == 135
+    assert latest["known"]["data_age_days"] == 141
     assert sorted(latest["lists"]) == ["Films (English)", "Films (Non-English)", "TV (English)", "TV (Non-English)"]
     assert all(len(rows) == 10 for rows in latest["lists"].values())

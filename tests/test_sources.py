@@ -173,7 +173,7 @@ titles = st.text(
 
 @settings(max_examples=60, deadline=None)
 @given(rows=st.lists(st.tuples(
-    # Inside the bounds: Sundays from the first list to the suite's today (2026-12-01).
+    # Inside the bounds: Sundays from the first list to the suite's today (2026-12-07).
     st.dates(dt.date(2021, 6, 28), dt.date(2026, 11, 30)).map(lambda d: d + dt.timedelta(days=6 - d.weekday())),
     st.integers(1, 10), titles, st.one_of(st.none(), titles), st.integers(0, 10**10),
     st.one_of(st.none(), st.floats(0.01, 500, allow_nan=False).map(lambda f: round(f, 4))),

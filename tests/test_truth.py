@@ -53,8 +53,8 @@ def test_the_board_holds_only_seasons_netflix_decides(built_store: Store, board_
 def test_board_waits_count_to_today(board_rows: list[dict]) -> None:
     for row in board_rows:
         assert row["as_of"] == TODAY
-    with_premiere = [r for r in board_rows if r["timeline"]["days_since_premiere"] > 135]
-    assert with_premiere, "seasons that premiered before the last data week have waited over 135 days"
+    with_premiere = [r for r in board_rows if r["timeline"]["days_since_premiere"] > 141]
+    assert with_premiere, "seasons that premiered before the last data week have waited over 141 days"
 
 
 def test_the_board_as_it_stood_then(built_store: Store) -> None:
@@ -136,7 +136,7 @@ def test_data_is_called_old_after_fourteen_days(built_store: Store, monkeypatch:
 
 
 def test_every_answer_says_how_old_its_data_is(built_store: Store, cli_env: Store) -> None:
-    expected = "Netflix data through Jul 19, 2026, 135 days ago: run renewcast refresh"
+    expected = "Netflix data through Jul 19, 2026, 141 days ago: run renewcast refresh"
     result = CliRunner().invoke(main, ["show", "Squid Game"])
     assert expected in result.output
     client = web_client(built_store.path)

@@ -340,7 +340,7 @@ def test_pages_work_before_any_forecast_is_trained(tmp_path: Path) -> None:
         assert "No forecast: not known whether Netflix decides its seasons" in html.unescape(c.get(IMPERFECTS).text)
         assert NO_FORECAST in html.unescape(c.get("/").text)
         board = c.get("/api/v1/board").json()
-        assert (board["board"], board["note"]) == ([], NO_FORECAST) and board["known"]["data_age_days"] == 135
+        assert (board["board"], board["note"]) == ([], NO_FORECAST) and board["known"]["data_age_days"] == 141
 
 
 def test_track_record_renders_a_backtest(built_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -185,10 +185,12 @@ def season(value: str | None, column: str = "season") -> int:
 
 
 def when(value: str | None, column: str, today: dt.date | None = None) -> tuple[str, dt.date]:
-    """'2022-11-08' or '2022-11'; a month stands for its last day (never seen early)."""
+    """'2022-11-08', '2022-11' (only the month is known: it stands for its last day, never seen
+    early) or '<=2026-03-01' (only an upper bound: a page of that day reports it as done)."""
     value = (value or "").strip()
-    hint = "use YYYY-MM-DD, or YYYY-MM when only the month is known"
-    match = _DATE.fullmatch(value)
+    hint = "use YYYY-MM-DD, YYYY-MM when only the month is known, or <=YYYY-MM-DD when a page of that day reports it"
+    bound = value.startswith("<=")
+    match = _DATE.fullmatch(value[2:].strip() if bound else value)
     if not match:
         raise BadValue(column, f"'{value}' is not a date" if value else "is empty", hint)
     year, month = int(match[1]), int(match[2])
@@ -205,6 +207,13 @@ def when(value: str | None, column: str, today: dt.date | None = None) -> tuple[
     if start > (today or dt.date.today()) + dt.timedelta(days=1):
         raise BadValue(column, f"'{value}' is in the future", "record what has already happened")
     return value, end
+
+
+def precision(announced: str) -> str:
+    """How a recorded date is known: 'day', 'month' or 'bound' (reported by then, day unknown)."""
+    if announced.startswith("<="):
+        return "bound"
+    return "day" if len(announced) == 10 else "month"
 
 
 def url(value: str | None, column: str, *, required: bool = False, why: str = "") -> str | None:

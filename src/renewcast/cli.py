@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import click
 
 from renewcast.errors import RenewcastError
+from renewcast.titles import title_of
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -173,7 +174,7 @@ def search(ctx: click.Context, query: str, as_json: bool) -> None:
         raise click.ClickException(f"no title matches '{query}'"
                                    + (f"; did you mean: {', '.join(hints)}?" if hints else ""))
     click.echo(text.table(["Season", "Category", "Slug"],
-                          [(r["season_title"] or r["show_title"], r["category"], r["slug"]) for r in found]))
+                          [(title_of(r), r["category"], r["slug"]) for r in found]))
 
 
 @main.command()
@@ -308,7 +309,7 @@ def _progress_bar(label: str, total: int | None) -> Any:
 
 
 # -- renewal ledger and fan signals ------------------------------------------------------
-_OUTCOMES = ["renewed", "renewed_final", "canceled", "final", "reversed", "limited"]  # ledger.OUTCOMES (lazy)
+_OUTCOMES = ["renewed", "renewed_final", "canceled", "final", "reversed", "limited", "reported"]  # ledger.OUTCOMES
 
 
 def _who() -> str:
@@ -371,7 +372,8 @@ def ledger_group() -> None:
 
 @ledger_group.command(name="list")
 @click.option("--outcome", type=click.Choice(_OUTCOMES), help="Only decisions with this outcome.")
-@click.option("--awaiting", is_flag=True, help="TV seasons in the Top 10 with no decision yet instead.")
+@click.option("--awaiting", is_flag=True,
+              help="The TV seasons Netflix still has to decide instead (the forecast board's seasons).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.pass_context
 @friendly_errors
@@ -379,18 +381,20 @@ def ledger_list(ctx: click.Context, outcome: str | None, awaiting: bool, as_json
     """The recorded decisions, newest first (or the seasons still awaiting one)."""
     from urllib.parse import urlsplit
 
-    from renewcast import ledger, text
+    from renewcast import clock, ledger, text
+    from renewcast import status as rules
 
     if awaiting and outcome:
         raise click.UsageError("use either --outcome or --awaiting")
     with open_store(ctx).reading() as con:
-        rows = ledger.awaiting(con) if awaiting else ledger.list_entries(con, outcome)
+        today = clock.today()
+        rows = rules.awaiting(con, today, today) if awaiting else ledger.list_entries(con, outcome)
     if as_json:
         emit_json(rows)
         return
     if awaiting:
         click.echo(text.table(["Season", "Category", "First week", "Last week", "Status"],
-                              [(r["season_title"] or r["show_title"], r["category"], r["first_week"],
+                              [(title_of(r), r["category"], r["first_week"],
                                 r["last_week"], "awaiting") for r in rows]))
         click.echo(f"{len(rows):,} season(s) awaiting a decision.")
         return

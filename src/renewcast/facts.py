@@ -31,7 +31,8 @@ def freshness(con: duckdb.DuckDBPyConnection, today: dt.date | None = None) -> d
     today = today or clock.today()
     row = con.execute("SELECT max(week), max(published) FROM top10_global").fetchone()
     newest = row[0] if row else None
-    decided = con.execute("SELECT max(announced_date) FROM ledger WHERE announced_date <= ?", [today]).fetchone()
+    decided = con.execute("SELECT max(announced_date) FROM ledger WHERE announced_date <= ? AND outcome <> 'reported'",
+                           [today]).fetchone()
     age = (today - newest).days if newest else None
     stale = age is None or age > clock.STALE_AFTER_DAYS
     if newest is None:
@@ -89,9 +90,21 @@ class Live:
     def status(self, season: dict[str, Any], as_of: dt.date) -> dict[str, Any] | None:
         return ledger.season_status(self.con, season, as_of=as_of)
 
+    def reports(self, slug: str) -> list[dict[str, Any]]:
+        """Unofficial claims about the season (outcome 'reported'): never its decision."""
+        return ledger.reports(self.con, slug)
+
+    def data_from(self) -> dt.date:
+        """The first week of Netflix's global Top 10 in the store."""
+        if getattr(self, "_data_from", None) is None:
+            row = self.con.execute("SELECT min(week) FROM top10_global").fetchone()
+            self._data_from = row[0] if row and row[0] else dt.date.today()
+        return self._data_from
+
     def show_decisions(self, show_title: str) -> list[dict[str, Any]]:
         return rows_as_dicts(self.con.execute(
-            f"SELECT season, outcome, announced FROM ledger WHERE lower(show_title) = lower(?) "
+            "SELECT season, outcome, announced FROM ledger WHERE lower(show_title) = lower(?) "
+            f"AND outcome <> 'reported' "
             f"AND announced_date <= ? ORDER BY {VERDICT_ORDER}", [show_title, dt.date.fromisoformat(
                 self.known()["today"])]))
 
@@ -126,7 +139,7 @@ class Snapshot(Live):
         self._shows: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for r in rows_as_dicts(con.execute(
                 f"SELECT lower(show_title) AS key, season, outcome, announced FROM ledger "
-                f"WHERE announced_date <= ? ORDER BY key, {VERDICT_ORDER}", [today])):
+                f"WHERE announced_date <= ? AND outcome <> 'reported' ORDER BY key, {VERDICT_ORDER}", [today])):
             self._shows[r.pop("key")].append(r)
         self._signals: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for r in rows_as_dicts(con.execute(f"{signals._SELECT} ORDER BY g.kind, g.observed_date, g.platform")):

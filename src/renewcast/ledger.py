@@ -22,7 +22,8 @@ from renewcast.store import Store, rows_as_dicts
 from renewcast.titles import normalize
 
 __all__ = [
-    "BUNDLED_LEDGER", "NOT_CHARTED", "OUTCOMES", "ImportReport", "LedgerEntry", "add_entry", "apply", "awaiting",
+    "BUNDLED_LEDGER", "DECISIONS", "NOT_CHARTED", "OUTCOMES", "STRENGTH", "ImportReport", "LedgerEntry", "add_entry",
+    "apply",
     "history", "import_ledger", "list_entries", "make_entry", "parse_ledger_file",
     "rematch", "season_status", "status",
 ]
@@ -30,10 +31,16 @@ __all__ = [
 BUNDLED_LEDGER = BUNDLED_DATA / "ledger.csv"
 #: renewed: another season ordered; renewed_final: ordered as the last one; canceled; final:
 #: this season was announced as the last; reversed: a renewal later withdrawn; limited:
-#: never meant to continue. A season's story can hold several (renewed, then reversed).
-OUTCOMES = ("renewed", "renewed_final", "canceled", "final", "reversed", "limited")
+#: never meant to continue; reported: an unofficial claim (a crew profile, an insider), kept
+#: with its source but never a decision. A season's story can hold several (renewed, then reversed).
+OUTCOMES = ("renewed", "renewed_final", "canceled", "final", "reversed", "limited", "reported")
+#: The outcomes that decide a season ('reported' does not).
+DECISIONS = OUTCOMES[:-1]
 #: Outcomes that must cite where they were reported.
 NEEDS_SOURCE = frozenset(OUTCOMES) - {"limited"}
+#: On one day, the stronger word wins (weakest first): a reversal over the renewal it
+#: withdraws, a cancellation over a renewal. The one order every reader uses.
+STRENGTH = ("reported", "limited", "renewed", "final", "renewed_final", "canceled", "reversed")
 REQUIRED = ("show_title", "season", "outcome", "announced", "source")
 OPTIONAL = ("note", "season_title", "tier")
 #: Who said it, best first: Netflix itself (Tudum, its press site, an official account),
@@ -47,9 +54,9 @@ _OUTCOME_HINTS = {
     "ended": "write 'final' for a season announced as the last",
     "final season": "write 'final'",
 }
-#: On one day, the later word wins: a reversal over the renewal it withdraws.
-_PRECEDENCE = ("CASE outcome WHEN 'reversed' THEN 0 WHEN 'canceled' THEN 1 WHEN 'renewed_final' THEN 2 "
-               "WHEN 'final' THEN 3 WHEN 'renewed' THEN 4 ELSE 5 END")
+#: STRENGTH as SQL, for ORDER BY (strongest first).
+_PRECEDENCE = ("CASE outcome " + " ".join(f"WHEN '{o}' THEN {i}" for i, o in enumerate(reversed(STRENGTH)))
+               + f" ELSE {len(STRENGTH)} END")
 _COLUMNS = ("show_title, season, season_title, outcome, announced, announced_date, source, tier, note, slug, "
             "recorded_at, recorded_by")
 
@@ -59,8 +66,8 @@ class LedgerEntry:
     show_title: str
     season: int
     outcome: str
-    announced: str  # as written: YYYY-MM-DD or YYYY-MM
-    announced_date: dt.date  # the day it was public (a month's last day for YYYY-MM)
+    announced: str  # as written: YYYY-MM-DD, YYYY-MM or <=YYYY-MM-DD
+    announced_date: dt.date  # the day it was surely public (a month's last day for YYYY-MM)
     source: str | None
     note: str | None = None
     season_title: str | None = None
@@ -71,6 +78,11 @@ class LedgerEntry:
     def key(self) -> tuple[str, int, str]:
         """One event per season and outcome; a title's case or spelling never makes a second."""
         return (normalize(self.show_title), self.season, self.outcome)
+
+    @property
+    def precision(self) -> str:
+        """'day' (these alone train and score the model), 'month' or 'bound'."""
+        return rec.precision(self.announced)
 
 
 #: What an import or add did (shared with the signals).
@@ -176,42 +188,49 @@ def rematch(con: duckdb.DuckDBPyConnection) -> None:
 # -- reading ---------------------------------------------------------------------------
 def _public(row: dict[str, Any]) -> dict[str, Any]:
     out = {k: rec.iso(v) for k, v in row.items()}
+    if isinstance(row.get("announced"), str):
+        out["precision"] = rec.precision(row["announced"])
+        out["how_known"] = how_known(row)
     out["charted"] = row.get("slug") is not None
     if not out["charted"]:
         out["flag"] = NOT_CHARTED
     return out
 
 
+def how_known(row: dict[str, Any]) -> str:
+    """How the decision's day is known, in words: 'announced 2022-11-08', 'announced in 2024-07,
+    day unknown', 'reported by 2026-03-01, day unknown'."""
+    announced = row["announced"]
+    if announced.startswith("<="):
+        return f"reported by {announced[2:]}, day unknown"
+    return f"announced {announced}" if len(announced) == 10 else f"announced in {announced}, day unknown"
+
+
+def reports(con: duckdb.DuckDBPyConnection, slug: str) -> list[dict[str, Any]]:
+    """Unofficial claims about a season ('reported'): shown as such, never as its decision."""
+    return [_public(r) for r in rows_as_dicts(con.execute(
+        f"SELECT {_COLUMNS} FROM ledger WHERE slug = ? AND outcome = 'reported' ORDER BY announced_date", [slug]))]
+
+
 def list_entries(con: duckdb.DuckDBPyConnection, outcome: str | None = None) -> list[dict[str, Any]]:
-    """Current decisions, newest first; ``outcome`` filters (renewed, canceled, final, limited;
-    'awaiting' gives the TV seasons with no decision, as :func:`awaiting`)."""
-    if outcome == "awaiting":
-        return awaiting(con)
+    """Current decisions, newest first; ``outcome`` filters (renewed, canceled, final, limited,
+    ... or 'reported' for the unofficial claims, which are left out otherwise). The seasons
+    still awaiting a decision are ``renewcast.status.awaiting``."""
     if outcome is not None and outcome not in OUTCOMES:
         raise InputError("ledger filter", f"'{outcome}' is not an outcome", column="outcome",
-                         hint="one of: " + ", ".join((*OUTCOMES, "awaiting")))
+                         hint="one of: " + ", ".join(OUTCOMES))
     rows = rows_as_dicts(con.execute(
-        f"SELECT {_COLUMNS} FROM ledger WHERE ? IS NULL OR outcome = ? "
+        f"SELECT {_COLUMNS} FROM ledger WHERE (? IS NULL AND outcome <> 'reported') OR outcome = ? "
         "ORDER BY announced_date DESC, show_title, season", [outcome, outcome]))
     return [_public(r) for r in rows]
-
-
-def awaiting(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    """TV seasons in the Top 10 with no decision recorded, most recent first."""
-    rows = rows_as_dicts(con.execute(
-        """SELECT s.slug, s.show_title, s.season_title, s.season_number, s.category, s.first_week,
-                  s.last_week, 'awaiting' AS outcome
-           FROM seasons s WHERE s.kind = 'TV'
-             AND s.slug NOT IN (SELECT slug FROM ledger WHERE slug IS NOT NULL)
-           ORDER BY s.first_week DESC, s.show_title, s.season_number"""))
-    return [{k: rec.iso(v) for k, v in r.items()} for r in rows]
 
 
 def status(con: duckdb.DuckDBPyConnection, slug: str, as_of: dt.date | None = None) -> dict[str, Any] | None:
     """The decision on a season as of a date (its latest event), with the season's whole
     story (``events``, oldest first) and replaced versions (``history``); None: awaiting."""
     rows = rows_as_dicts(con.execute(
-        f"SELECT {_COLUMNS} FROM ledger WHERE slug = ? AND (? IS NULL OR announced_date <= ?) "
+        f"SELECT {_COLUMNS} FROM ledger WHERE slug = ? AND outcome <> 'reported' "
+        "AND (? IS NULL OR announced_date <= ?) "
         f"ORDER BY announced_date DESC, {_PRECEDENCE}", [slug, as_of, as_of]))
     if not rows:
         return None
@@ -224,7 +243,7 @@ def status(con: duckdb.DuckDBPyConnection, slug: str, as_of: dt.date | None = No
 
 
 #: Every decision public on a date, each season's latest first (``status_of``'s order).
-ALL_AS_OF = (f"SELECT {_COLUMNS} FROM ledger WHERE announced_date <= ? "
+ALL_AS_OF = (f"SELECT {_COLUMNS} FROM ledger WHERE outcome <> 'reported' AND announced_date <= ? "
              f"ORDER BY slug, announced_date DESC, {_PRECEDENCE}")
 #: Every replaced version, newest first.
 ALL_HISTORY = f"SELECT {_COLUMNS}, replaced_at, replaced_by FROM ledger_history ORDER BY replaced_at DESC"

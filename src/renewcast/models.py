@@ -112,12 +112,22 @@ class LedgerEvent(Model):
     flag: str | None = None
     replaced_at: dt.datetime | None = None
     replaced_by: str | None = None
+    precision: str | None = None  # day | month | bound: how the announced date is known
+    how_known: str | None = None  # 'announced 2022-11-08', 'reported by 2026-03-01, day unknown'
 
 
 class Decision(Model):
-    """A season's decision as of today (its latest event), or outcome 'awaiting'."""
+    """A season's status as of today (``renewcast.status``): its latest decision; 'renewed'
+    with ``implied`` when a later season charted; 'awaiting' when Netflix still has to decide
+    (the board's population); 'undecided' with ``why`` when no decision is awaited."""
 
     outcome: str
+    implied: bool = False
+    how_known: str | None = None
+    precision: str | None = None
+    why: str | None = None
+    next_season: int | None = None
+    reports: list[LedgerEvent] = []
     announced: str | None
     source: str | None
     note: str | None

@@ -16,12 +16,14 @@ from typing import Any
 import duckdb
 
 from renewcast import clock, ledger, lookup, metrics
+from renewcast import status as rules
 from renewcast.config import BUNDLED_DATA
 from renewcast.errors import RenewcastError, TitleNotFound, WeekNotFound
 from renewcast.facts import Live, Snapshot, freshness
 from renewcast.forecast import service as forecasts
 from renewcast.formats import format_runtime, percent
 from renewcast.store import rows_as_dicts
+from renewcast.titles import title_of
 
 
 def rule_of_thumb(drop: metrics.Drop) -> dict[str, Any]:
@@ -48,28 +50,31 @@ def rule_of_thumb(drop: metrics.Drop) -> dict[str, Any]:
 
 
 def headline(status: dict[str, Any] | None, label: dict[str, Any] | None, season_number: int | None,
-             days_since_premiere: int | None, next_charted: int | None = None) -> str | None:
+             days_since_premiere: int | None) -> str | None:
     """The first thing a fan reads: the decision when there is one, never odds before it."""
     if status is None:  # a film
         return None
     n = season_number or status.get("season") or 1
-    outcome, when, plural = status.get("outcome"), status.get("announced"), "s" if n != 1 else ""
+    outcome, plural = status.get("outcome"), "s" if n != 1 else ""
+    when = status.get("how_known") or f"announced {status.get('announced')}"
     if outcome == "canceled":
-        return f"Canceled after {n} season{plural}: announced {when}"
+        return f"Canceled after {n} season{plural}: {when}"
     if outcome == "reversed":
-        return f"Canceled after {n} season{plural}: the renewal was withdrawn, announced {when}"
+        return f"Canceled after {n} season{plural}: the renewal was withdrawn, {when}"
+    if outcome == "renewed" and status.get("implied"):  # Netflix's own lists show the renewal
+        return f"Renewed: season {status.get('next_season')} followed (it charted in the Top 10)"
     if outcome == "renewed":
-        return f"Renewed for season {n + 1}: announced {when}"
+        return f"Renewed for season {n + 1}: {when}"
     if outcome == "renewed_final":
-        return f"Renewed for a final season {n + 1}: announced {when}"
+        return f"Renewed for a final season {n + 1}: {when}"
     if outcome == "final":
-        return f"Final season (announced {when})"
+        return f"Final season ({when})"
     if outcome == "limited":
         return "A limited series: no further season was planned"
-    if next_charted is not None:  # Netflix's own lists show the renewal
-        return f"Renewed: season {next_charted} followed (it charted in the Top 10)"
-    why = (label or {}).get("why_not_awaited")
-    if why:
+    if (label or {}).get("netflix_decides") == "no" and not (label or {}).get("format") == "sports_live":
+        return "Licensed: another network decides its seasons, not Netflix"
+    why = status.get("why")
+    if outcome == rules.UNDECIDED and why:
         return f"No renewal decision to wait for: {why}"
     waited = f", {days_since_premiere} days after its premiere" if days_since_premiere is not None else ""
     return f"Awaiting Netflix's decision{waited}"
@@ -108,15 +113,20 @@ def season_report(con: duckdb.DuckDBPyConnection, season: dict[str, Any], facts:
     drop = metrics.rule_of_thumb(weeks, premiere, facts.tenth(season["category"]))
     totals = metrics.summary(weeks, premiere)
     known = facts.known()
-    status = facts.status(season, dt.date.fromisoformat(known["today"]))
-    label = facts.label(season["slug"]).as_dict() if season["kind"] == "TV" else None
-    days = (dt.date.fromisoformat(known["today"]) - premiere).days + 1 if premiere else None
+    today = dt.date.fromisoformat(known["today"])
+    found = facts.status(season, today)
+    label_obj = facts.label(season["slug"])
+    label = label_obj.as_dict() if season["kind"] == "TV" else None
+    days = (today - premiere).days + 1 if premiere else None
     others = facts.other_seasons(season)
-    later = [o["season_number"] for o in others
-             if o["season_number"] and season["season_number"] and o["season_number"] > season["season_number"]]
+    later = rules.later_season(season, [{**o, "first_week": today} for o in others], today)
+    status = rules.resolve(season, label_obj, found if found and found.get("outcome") in ledger.DECISIONS else None,
+                           later, today, facts.data_from(), today)
+    if status is not None and season["kind"] == "TV":
+        status["reports"] = facts.reports(season["slug"])
     return {
         "known": known,
-        "headline": headline(status, label, season["season_number"], days, min(later) if later else None),
+        "headline": headline(status, label, season["season_number"], days),
         "show_verdict": show_verdict(con, season["show_title"], facts, frozenset(
             o["season_number"] for o in [season, *others] if o["season_number"])) if season["kind"] == "TV" else None,
         "days_since_premiere": days,
@@ -264,26 +274,22 @@ def week_lists(con: duckdb.DuckDBPyConnection, day: dt.date | None = None) -> di
 def seasons_list(con: duckdb.DuckDBPyConnection, *, category: str | None = None,
                  premiered_from: dt.date | None = None, premiered_to: dt.date | None = None,
                  status: str | None = None, limit: int = 100, offset: int = 0) -> dict[str, Any]:
-    """Every season in the global Top 10 with its decision as of today, filtered and paged."""
+    """Every season in the global Top 10 with its status as of today (``renewcast.status``,
+    the rule the season page and the board use), filtered and paged."""
     today = clock.today()
+    statuses = rules.all_statuses(con, today, today)
     rows = rows_as_dicts(con.execute(
-        """WITH latest AS (
-               SELECT slug, arg_max(outcome, announced_date) AS outcome FROM ledger
-               WHERE slug IS NOT NULL AND announced_date <= $1 GROUP BY slug)
-           SELECT s.slug, s.show_title, s.season_title, s.season_number, s.category, s.kind, s.premiere,
-                  s.first_week, s.last_week, s.weeks_in_top10, s.top10_hours AS top10_hours_total, s.peak_rank,
-                  CASE WHEN s.kind = 'TV' THEN coalesce(l.outcome, 'awaiting') END AS status,
-                  count(*) OVER () AS total
-           FROM seasons s LEFT JOIN latest l USING (slug)
-           WHERE ($2 IS NULL OR s.category = $2) AND ($3 IS NULL OR s.premiere >= $3)
-             AND ($4 IS NULL OR s.premiere <= $4)
-             AND ($5 IS NULL OR coalesce(l.outcome, 'awaiting') = $5 AND s.kind = 'TV')
-           ORDER BY s.first_week DESC, s.slug LIMIT $6 OFFSET $7""",
-        [today, category, premiered_from, premiered_to, status, limit, offset]))
-    total = rows[0]["total"] if rows else 0
+        """SELECT s.slug, s.show_title, s.season_title, s.season_number, s.category, s.kind, s.premiere,
+                  s.first_week, s.last_week, s.weeks_in_top10, s.top10_hours AS top10_hours_total, s.peak_rank
+           FROM seasons s
+           WHERE ($1 IS NULL OR s.category = $1) AND ($2 IS NULL OR s.premiere >= $2)
+             AND ($3 IS NULL OR s.premiere <= $3)
+           ORDER BY s.first_week DESC, s.slug""", [category, premiered_from, premiered_to]))
     for row in rows:
-        del row["total"]
-    return {"total": total, "limit": limit, "offset": offset, "seasons": rows}
+        row["status"] = statuses[row["slug"]]["outcome"] if row["slug"] in statuses else None
+    if status is not None:
+        rows = [r for r in rows if r["status"] == status]
+    return {"total": len(rows), "limit": limit, "offset": offset, "seasons": rows[offset:offset + limit]}
 
 
 def week_changes(con: duckdb.DuckDBPyConnection, weeks: int = 20) -> list[dict[str, Any]]:
@@ -530,7 +536,7 @@ def compare_page(con: duckdb.DuckDBPyConnection, slugs: list[str]) -> dict[str, 
         season = lookup.season_by_slug(con, slug) or lookup.resolve(con, slug)
         reports.append(season_report(con, season))
     result = compare_report(reports)
-    result["paths"] = [{"slug": r["slug"], "title": r["season_title"] or r["show_title"],
+    result["paths"] = [{"slug": r["slug"], "title": title_of(r),
                         "path": season_views(r)} for r in reports]
     return result
 

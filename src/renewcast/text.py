@@ -7,6 +7,7 @@ from typing import Any
 
 from renewcast.forecast.service import NO_FORECAST, backtest_parts
 from renewcast.formats import count, fraction, millions, percent, period
+from renewcast.titles import title_of
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], align: str | None = None) -> str:
@@ -24,7 +25,7 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], align: str | No
 
 
 def season(report: dict[str, Any]) -> str:
-    title = report["season_title"] or report["show_title"]
+    title = title_of(report)
     premiere = report["premiere"] or "unknown"
     if report["premiere_estimated"]:
         premiere += " (estimated from its first Top 10 week)"
@@ -104,7 +105,7 @@ def backtest_line(b: dict[str, Any]) -> str:
 
 
 def comparison(result: dict[str, Any]) -> str:
-    names = [s["season_title"] or s["show_title"] for s in result["seasons"]]
+    names = [title_of(s) for s in result["seasons"]]
     rows = []
     for week in result["weeks"]:
         row: list[Any] = [week["week_since_premiere"]]
@@ -137,7 +138,7 @@ def latest(result: dict[str, Any]) -> str:
         out += ["", category]
         out.append(table(
             ["#", "Title", "Views", "Hours", "Change", "Move", "Weeks"],
-            [(r["weekly_rank"], r["season_title"] or r["show_title"],
+            [(r["weekly_rank"], title_of(r),
               millions(r["views"]) + ("*" if r["views_source"] == "computed" else ""),
               millions(r["weekly_hours_viewed"]), percent(r["change_fraction"]), _movement(r),
               r["cumulative_weeks_in_top_10"]) for r in rows],
@@ -150,7 +151,7 @@ def most_popular(result: dict[str, Any]) -> str:
     for category, rows in result["lists"].items():
         out += ["", category]
         out.append(table(["#", "Title", "Views", "Hours"],
-                         [(r["rank"], r["season_title"] or r["show_title"], millions(r["views_first_91_days"]),
+                         [(r["rank"], title_of(r), millions(r["views_first_91_days"]),
                            millions(r["hours_viewed_first_91_days"])) for r in rows], "rlrr"))
     return "\n".join(out)
 

@@ -25,6 +25,7 @@ import numpy as np
 
 from renewcast.forecast.core import eligible, fit_at, netflix_decides
 from renewcast.forecast.features import LABELS, History, season_extra, season_features, vector
+from renewcast.titles import title_of
 
 RULE_PROBABILITY = {True: 0.2, False: 0.8, None: 0.8}
 BINS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
@@ -138,7 +139,7 @@ def run_backtest(history: History, horizon: int = 28, external: list[dict[str, A
             s = history.seasons[r["slug"]]
             rule = season_extra(history, r["slug"], horizon, day)["rule_says_canceled"]
             scored.append({
-                "slug": r["slug"], "title": s["season_title"] or s["show_title"],
+                "slug": r["slug"], "title": title_of(s),
                 "year": s["premiere"].year, "language": s["language"], "outcome": r["outcome"],
                 "renewed": LABELS[r["outcome"]], "announced": r["announced_date"].isoformat(),
                 "predicted_on": day.isoformat(), "trained_as_of": trained.isoformat(), "trained_on": len(fit.y),

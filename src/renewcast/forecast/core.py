@@ -11,6 +11,8 @@ from typing import Any
 import numpy as np
 
 from renewcast import clock, formats
+from renewcast import status as rules
+from renewcast.catalog import UNKNOWN as UNKNOWN_LABEL
 from renewcast.errors import RenewcastError, SeasonNotFound
 from renewcast.forecast import explain, hazard
 from renewcast.forecast.features import (
@@ -25,6 +27,7 @@ from renewcast.forecast.features import (
 )
 from renewcast.forecast.model import RenewalModel
 from renewcast.forecast.service import board_order
+from renewcast.titles import title_of
 
 #: Horizons (days after the premiere) with a model each; a forecast uses the largest one
 #: the season has reached, so its features mean what they meant in training.
@@ -39,9 +42,6 @@ RESAMPLES = 100
 MIN_TRAINING = 20
 #: A decision is overdue ("in limbo") past this quantile of the usual wait.
 LIMBO_QUANTILE = 0.9
-#: How far back the board looks for seasons still awaiting a decision: two years, so a
-#: season Netflix has left hanging stays visible, marked in limbo, rather than vanishing.
-BOARD_DAYS = 730
 
 
 class ForecastError(RenewcastError):
@@ -153,7 +153,7 @@ def training_rows(history: History, as_of: dt.date, horizon: int, waited: int | 
     """
     pending = dt.timedelta(days=waited if waited is not None else horizon)
     rows = []
-    for r in history.decisions(as_of):
+    for r in history.decisions(as_of, dated_only=True):
         if r["outcome"] in LABELS and eligible(history, r["slug"]) and netflix_decides(history, r["slug"]):
             premiere = history.seasons[r["slug"]]["premiere"]
             if premiere <= as_of and r["announced_date"] > premiere + pending:
@@ -175,7 +175,7 @@ def fit_at(history: History, horizon: int, as_of: dt.date, params: dict[str, Any
         signed = tuple(i for i, name in enumerate(FEATURES) if name in VOLUME)
         model = RenewalModel(**{"nonnegative": signed, **(params or {})}).fit(X, y)
     train = [{"slug": r["slug"], "outcome": r["outcome"],
-              "title": history.seasons[r["slug"]]["season_title"] or history.seasons[r["slug"]]["show_title"]}
+              "title": title_of(history.seasons[r["slug"]])}
              for r in rows]
     return Fitted(horizon, as_of, model, base, X, y, train, waited if waited is not None else horizon)
 
@@ -183,7 +183,7 @@ def fit_at(history: History, horizon: int, as_of: dt.date, params: dict[str, Any
 def timeline_stats(history: History, as_of: dt.date) -> tuple[float | None, float | None]:
     """Median and 90th percentile of days from premiere to a public decision, as of a date."""
     days = [(r["announced_date"] - history.seasons[r["slug"]]["premiere"]).days
-            for r in history.decisions(as_of) if r["outcome"] in LABELS]
+            for r in history.decisions(as_of, dated_only=True) if r["outcome"] in LABELS]
     days = [d for d in days if d > 0]
     if not days:
         return None, None
@@ -268,7 +268,7 @@ class Forecaster:
         waiting = status == "awaiting" and netflix_decides(h, slug)
         return {
             "slug": slug,
-            "title": s["season_title"] or s["show_title"],
+            "title": title_of(s),
             "category": s["category"],
             "probability": round(probability, 4),
             "interval_95": [round(min(low, probability), 4), round(max(high, probability), 4)],
@@ -345,31 +345,22 @@ class Forecaster:
         return list(self._awaiting)
 
     def _find_awaiting(self) -> list[str]:
-        """Seasons Netflix still has to decide on the date: the catalog says Netflix decides
-        them (an ongoing or unknown run, not a live event), no decision was public by then,
-        and they premiered in the two years before it.
-
-        A later season of the same show that has charted counts as a renewal; limited
-        series and seasons without a season label are left out.
-        """
+        """Seasons Netflix still has to decide on the date: ``status.resolve`` says
+        ``awaiting`` (the one rule the season page, the API and ``ledger list`` use)."""
         h, as_of = self.history, self.as_of
         decided = {r["slug"] for r in h.decisions(as_of)}
-        charted_later: dict[str, int] = {}
+        by_show: dict[str, list[dict[str, Any]]] = {}
         for s in h.seasons.values():
-            if s["first_week"] <= as_of and s["season_number"]:
-                charted_later[s["show_title"]] = max(charted_later.get(s["show_title"], 0), s["season_number"])
+            by_show.setdefault(s["show_title"], []).append(s)
         out = []
         for slug, s in h.seasons.items():
-            label = (s["season_title"] or "").lower()
-            known = h.labels.get(slug)
-            if known is None or not known.could_await(past=as_of < clock.today()):
+            if slug in decided:
                 continue
-            if (not label or "limited series" in label or not s["season_number"] or slug in decided
-                    or not eligible(h, slug) or s["first_week"] > as_of
-                    or (as_of - s["premiere"]).days > BOARD_DAYS
-                    or charted_later.get(s["show_title"], 0) > s["season_number"]):
-                continue
-            out.append(slug)
+            found = rules.resolve({**s, "kind": "TV"}, h.labels.get(slug, UNKNOWN_LABEL), None,
+                                   rules.later_season(s, by_show[s["show_title"]], as_of), as_of,
+                                   h.first_week, clock.today())
+            if found is not None and found["outcome"] == rules.AWAITING:
+                out.append(slug)
         return out
 
     def board(self) -> list[dict[str, Any]]:

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from renewcast import formats
-from renewcast.forecast.features import FEATURES
+from renewcast.forecast.features import FEATURES, VOLUME
 
 
 def _millions(value: float) -> str:
@@ -71,7 +71,7 @@ def describe(name: str, features: dict[str, float], extra: dict[str, Any], seaso
                                  else f"{ratio:.1f}x the previous season's views at the same age")
     if name == "has_previous":
         on = bool(features[name])
-        return on, "its previous season is in the data" if on else "no earlier season in the data"
+        return on, "a returning show (its previous season charted)" if on else "no earlier season in the data"
     if name == "reached_no1":
         on = bool(features[name])
         return on, "reached No. 1" if on else "never reached No. 1"
@@ -86,18 +86,20 @@ def reasons(effects: np.ndarray, features: dict[str, float], extra: dict[str, An
     """The ``top`` features that moved the log-odds most, against an average season."""
     names = list(FEATURES)
     effects = np.array(effects, dtype=float)
-    if "has_previous" in names and "previous_ratio" in names:
-        # One reason for the previous season: the flag only centres the ratio's effect.
-        i, j = names.index("previous_ratio"), names.index("has_previous")
-        effects[i] += effects[j]
-        effects[j] = 0.0
     order = [i for i in sorted(range(len(names)), key=lambda i: -abs(effects[i])) if effects[i] != 0][:top]
     out = []
     for i in order:
         value, words = describe(names[i], features, extra, season, days)
-        direction = "raises" if effects[i] > 0 else "lowers"
+        if effects[i] > 0:
+            direction = "raises the odds"
+        elif names[i] in VOLUME:
+            # Its weight is never negative (more views never lower the odds): below the average
+            # season it lifts the odds less than most, which is what the effect measures.
+            direction = "below the average season, so it lifts the odds less than most"
+        else:
+            direction = "lowers the odds"
         out.append({"feature": names[i], "value": value, "effect": round(float(effects[i]), 3),
-                    "text": f"{words}: {direction} the odds"})
+                    "text": f"{words}: {direction}"})
     return out
 
 

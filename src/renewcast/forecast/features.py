@@ -19,15 +19,16 @@ from typing import Any
 
 import duckdb
 
-from renewcast import catalog, metrics
+from renewcast import _records as rec
+from renewcast import catalog, ledger, metrics
 from renewcast.catalog import Label
 from renewcast.store import rows_as_dicts
 
 #: Decisions the model learns from: renewed = 1, canceled = 0 (a renewal for a last season
 #: counts as renewed, a withdrawn renewal as canceled; final and limited say nothing).
 LABELS = {"renewed": 1, "renewed_final": 1, "canceled": 0, "reversed": 0}
-#: On one day, the later word wins (a reversal over the renewal it withdraws).
-_PRECEDENCE = {"limited": 0, "renewed": 1, "final": 2, "renewed_final": 3, "canceled": 4, "reversed": 5}
+#: On one day, the stronger word wins: the ledger's one order (a reversal over the renewal it withdraws).
+_PRECEDENCE = {outcome: i for i, outcome in enumerate(ledger.STRENGTH)}
 
 #: Feature names, in model order, with the words the explanation uses. Chosen by the
 #: walk-forward backtest on the development decisions only (announced before the frozen
@@ -82,11 +83,15 @@ class History:
     _cache: dict[tuple[str, int, dt.date], dict[str, float]] = field(default_factory=dict)
     _extra: dict[tuple[str, int, dt.date], dict[str, Any]] = field(default_factory=dict)
 
-    def decisions(self, as_of: dt.date) -> list[dict[str, Any]]:
-        """Each TV season's decision as it stood on ``as_of`` (its latest public event)."""
+    def decisions(self, as_of: dt.date, dated_only: bool = False) -> list[dict[str, Any]]:
+        """Each TV season's decision as it stood on ``as_of`` (its latest public event).
+
+        ``dated_only``: only decisions dated to the day, the ones the model learns from and is
+        scored on (a month or an upper bound still decides a season's status)."""
         latest: dict[str, dict[str, Any]] = {}
         for r in self.ledger:  # sorted by announced_date, then precedence
-            if r["announced_date"] <= as_of and r["slug"] in self.seasons:
+            if r["announced_date"] <= as_of and r["slug"] in self.seasons and (
+                    not dated_only or r["precision"] == "day"):
                 latest[r["slug"]] = r
         return sorted(latest.values(), key=lambda r: (r["announced_date"], r["show_title"], r["season"]))
 
@@ -94,7 +99,7 @@ class History:
         """Each TV season's first labelled decision: what a forecast made before it predicted."""
         first: dict[str, dict[str, Any]] = {}
         for r in self.ledger:
-            if r["outcome"] in LABELS and r["slug"] in self.seasons:
+            if r["outcome"] in LABELS and r["slug"] in self.seasons and r["precision"] == "day":
                 first.setdefault(r["slug"], r)
         return list(first.values())
 
@@ -113,9 +118,12 @@ def load_history(con: duckdb.DuckDBPyConnection) -> History:
             leader[(category, week)] = hours
         else:
             tenth[category][week] = hours
-    ledger = rows_as_dicts(con.execute(
-        "SELECT show_title, season, outcome, announced_date, slug FROM ledger"))
-    ledger.sort(key=lambda r: (r["announced_date"], _PRECEDENCE.get(r["outcome"], 0), r["show_title"], r["season"]))
+    decided = rows_as_dicts(con.execute(
+        "SELECT show_title, season, outcome, announced, announced_date, slug FROM ledger "
+        "WHERE outcome <> 'reported'"))
+    for r in decided:
+        r["precision"] = rec.precision(r.pop("announced"))
+    decided.sort(key=lambda r: (r["announced_date"], _PRECEDENCE.get(r["outcome"], 0), r["show_title"], r["season"]))
     labels = catalog.labels_by_slug(con)
     span = con.execute("SELECT min(week), max(week) FROM top10_global").fetchone()
     if span is None or span[0] is None:
@@ -130,7 +138,7 @@ def load_history(con: duckdb.DuckDBPyConnection) -> History:
     numbered = {(s["show_title"], s["season_number"]): slug for slug, s in seasons.items() if s["season_number"]}
     previous = {slug: numbered[(s["show_title"], s["season_number"] - 1)] for slug, s in seasons.items()
                 if s["season_number"] and (s["show_title"], s["season_number"] - 1) in numbered}
-    return History(seasons, weeks, leader, dict(tenth), ledger, span[0], span[1], dict(by_category),
+    return History(seasons, weeks, leader, dict(tenth), decided, span[0], span[1], dict(by_category),
                    labels=labels, previous=previous)
 
 

@@ -56,7 +56,7 @@ def waits(history: Any, as_of: dt.date, slugs: list[str], awaiting: set[str],
     """The waits of ``slugs`` as of a date: their first public decision after the
     premiere, or (for seasons in ``awaiting``) the days waited so far."""
     first: dict[str, dict[str, Any]] = {}
-    for r in history.decisions(as_of):
+    for r in history.decisions(as_of, dated_only=True):  # a wait needs its day
         if r["outcome"] in labels:
             first.setdefault(r["slug"], r)
     days, decided, canceled = [], [], []

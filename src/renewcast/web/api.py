@@ -56,7 +56,7 @@ def season_payload(request: Request, slug: str) -> dict[str, Any]:
 async def seasons(request: Request, category: Annotated[str | None, Query(max_length=40)] = None,
                   premiered_from: dt.date | None = None, premiered_to: dt.date | None = None,
                   status: Annotated[str | None, Query(pattern="^(awaiting|renewed|renewed_final|canceled|final|"
-                                                      "reversed|limited)$")] = None,
+                                                      "reversed|limited|undecided)$")] = None,
                   limit: Annotated[int, Query(ge=1, le=1000)] = 100,
                   offset: Annotated[int, Query(ge=0)] = 0) -> Response:
     key = ("api-seasons", category, premiered_from, premiered_to, status, limit, offset)

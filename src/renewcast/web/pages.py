@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from renewcast import lookup, report
 from renewcast.errors import AmbiguousTitle, RenewcastError, TitleNotFound
+from renewcast.titles import title_of
 from renewcast.web import charts, tables
 from renewcast.web.app import cached, database, render, render_text, season_data
 
@@ -98,7 +99,7 @@ CHART_WEEKS = 26
 
 def season_chart(page: dict[str, Any], scale: str = "auto") -> tuple[str, str, list[dict[str, Any]]]:
     rep = page["report"]
-    name = rep["season_title"] or rep["show_title"]
+    name = title_of(rep)
     series = [charts.Series(name, report.season_views(rep), css="series-main")]
     for n, peer in enumerate(page["peers"]):
         label = f"{peer.get('title') or peer['slug']}" + (f" ({peer['outcome']})" if peer.get("outcome") else "")
@@ -128,7 +129,7 @@ def season_html(request: Request, slug: str, scale: str = "auto") -> str:
     page = season_data(request, slug)
     svg, legend, chart_rows = season_chart(page, scale)
     regions = report.region_grid(page["report"]["countries"])
-    name = page["report"]["season_title"] or page["report"]["show_title"]
+    name = title_of(page["report"])
     grid = charts.region_grid(regions, title=f"Where {name} charted, by region") if regions else ""
     return render_text(request, "season.html", page=page, r=page["report"], chart=svg, legend=legend,
                        chart_table=tables.chart(chart_rows), known=page["report"]["known"], region_grid=grid)
