@@ -193,7 +193,8 @@ def main() -> None:
         writer = csv.DictWriter(f, fieldnames=COLUMNS, lineterminator="\n", extrasaction="ignore")
         writer.writeheader()
         writer.writerows(rows)
-    print(f"{corrected} outcomes corrected or added, {added} rows added, {dated} dated to the day, {upgraded} given an earlier or higher-tier "
+    print(f"{corrected} outcomes corrected or added, {added} rows added,"
+          f" {dated} dated to the day, {upgraded} given an earlier or higher-tier "
           f"source; {len(rows)} in {LEDGER.name}")
 
 

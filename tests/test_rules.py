@@ -102,7 +102,7 @@ def test_limbo_is_the_ninetieth_percentile_of_past_waits() -> None:
     start = dt.date(2022, 1, 1)
     seasons = {f"s{n}": {"premiere": start, "slug": f"s{n}"} for n in range(10)}
     ledger = [{"slug": f"s{n}", "show_title": f"s{n}", "season": 1, "outcome": "renewed",
-               "announced_date": start + dt.timedelta(days=10 * (n + 1))} for n in range(10)]
+               "announced_date": start + dt.timedelta(days=10 * (n + 1)), "precision": "day"} for n in range(10)]
     history = History(seasons, {}, {}, {}, ledger, start, dt.date(2023, 1, 1))
     median, p90 = timeline_stats(history, dt.date(2023, 1, 1))
     # Waits of 10, 20, ..., 100 days: the median is 55, linear 90th percentile 91.

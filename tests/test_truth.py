@@ -31,7 +31,8 @@ def test_the_board_holds_no_decided_season(built_store: Store, board_rows: list[
     slugs = {r["slug"] for r in board_rows}
     with built_store.reading() as con:
         decided = {slug for (slug,) in con.execute(
-            "SELECT slug FROM ledger WHERE slug IS NOT NULL AND announced_date <= ?", [TODAY]).fetchall()}
+            "SELECT slug FROM ledger WHERE slug IS NOT NULL AND outcome <> 'reported' AND announced_date <= ?",
+            [TODAY]).fetchall()}
     assert not slugs & decided
     # The ones the issue named: decided months ago, they were at the top of the old board.
     assert not slugs & {"she-the-people-season-1", "miss-governor-season-1", "the-waterfront-season-1"}
@@ -89,13 +90,16 @@ def test_show_verdicts(built_store: Store) -> None:
 
 
 def test_a_renewal_whose_season_is_out_is_not_the_shows_news(built_store: Store) -> None:
-    """Devil May Cry's latest decision renewed it for Season 2, which is out and awaits its own."""
+    """Castlevania: Nocturne's latest decision renewed it for Season 2, which is out and awaits its own."""
     from renewcast.lookup import resolve
 
     with built_store.reading() as con:
-        assert report.show_verdict(con, "Devil May Cry") == "Devil May Cry is renewed for Season 2."
-        second = report.season_report(con, resolve(con, "Devil May Cry", 2))
+        assert report.show_verdict(con, "Devil May Cry") == "Devil May Cry will end with Season 3."
+        second = report.season_report(con, resolve(con, "Castlevania: Nocturne", 2))
         assert second["show_verdict"] is None and second["headline"].startswith("Awaiting Netflix's decision")
+        # Known only by a page read on a day, never dated to the day: still its decision.
+        dmc = report.season_report(con, resolve(con, "Devil May Cry", 2))
+        assert dmc["headline"] == "Renewed for a final season 3: reported by 2026-12-07, day unknown"
         assert report.show_verdict(con, "The Witcher") == "The Witcher will end with Season 5."
         assert report.season_report(con, resolve(con, "The Witcher", 4))["show_verdict"] == (
             "The Witcher will end with Season 5.")  # Season 5 is not out yet
@@ -223,9 +227,12 @@ def test_an_unnumbered_first_season_is_season_1_and_its_renewal_shows(cli_env) -
     lines = result.output.splitlines()
     assert lines[0].startswith("Stranger Things  ·")
     assert lines[1].startswith("Renewed for season 2: announced 2016-08-31. Source: http")
-    # Without a ledger row, a later season that charted is the renewal.
-    later = CliRunner().invoke(main, ["show", "Wrong Side of the Tracks", "--season", "1"]).output.splitlines()
+    # Without a ledger row, a later season that charted is the renewal, where Netflix decides...
+    later = CliRunner().invoke(main, ["show", "Worst Ex Ever", "--season", "1"]).output.splitlines()
     assert later[1] == "Renewed: season 2 followed (it charted in the Top 10)."
+    # ...and never for a licensed show (another network renewed it).
+    licensed = CliRunner().invoke(main, ["show", "Wrong Side of the Tracks", "--season", "1"]).output.splitlines()
+    assert licensed[1].startswith("Licensed: another network decides")
     found = CliRunner().invoke(main, ["search", "stranger things"]).output.splitlines()[2:7]
     assert [line.split("  ")[0] for line in found] == [
         "Stranger Things", "Stranger Things 2", "Stranger Things 3", "Stranger Things 4", "Stranger Things 5"]

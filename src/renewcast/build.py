@@ -115,6 +115,16 @@ def refresh(store: Store, settings: Settings, fmt: str = "tsv", *, base_url: str
     return got, retrain(store) if got.changed and train else None
 
 
+def refresh_engagement(store: Store, settings: Settings, *, base_url: str | None = None,
+                       extra_urls: Sequence[str] = (), progress: Any = None,
+                       reports: dict[str, tuple[str, str]] | None = None) -> download.RefreshReport:
+    """Download the engagement reports the store lacks (and ``extra_urls``), ingest them together."""
+    return download.refresh_engagement(
+        store, base_url or settings.engagement_base_url, extra_urls, reports=reports,
+        timeout=settings.timeout_seconds, retries=settings.retries, deadline=settings.deadline_seconds,
+        progress=progress, ingest=lambda paths: ingest(store, paths, source="refresh", train=False)[0])
+
+
 def notify(url: str, got: download.RefreshReport, store: Store, timeout: float = 10.0) -> dict[str, Any]:
     """POST what a refresh changed to a webhook as JSON; returns the payload sent.
     Raises DownloadError (one line) when the hook does not answer 2xx."""

@@ -108,19 +108,23 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], empty: bool, no_train: b
 @click.option("--season", "-s", type=int, help="Season number (default: the latest that charted).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), metavar="DATE",
-              help="Forecast from what was public on DATE (computed live).")
+              help="What was known on DATE: its weeks, its decision, its signals, its forecast (computed live).")
 @click.pass_context
 @friendly_errors
 def show(ctx: click.Context, title: str, season: int | None, as_json: bool, as_of: Any) -> None:
-    """A season the way the trade press reports it: weekly hours, change, rank, views."""
+    """A season the way the trade press reports it: weekly hours, change, rank, views.
+
+    TITLE may end with '#N' for season N ("Wednesday#2"), like --season.
+    """
     from renewcast import lookup, report, text
 
     with open_store(ctx).reading() as con:
-        data = report.season_report(con, lookup.resolve(con, title, season))
-        if as_of is not None and data["kind"] == "TV":
+        day = as_of.date() if as_of is not None else None
+        data = report.season_report(con, lookup.resolve(con, title, season), as_of=day)
+        if day is not None and data["kind"] == "TV" and (data["ledger"] or {}).get("outcome") == "awaiting":
             from renewcast import forecast
 
-            data["forecast"] = forecast.forecast_season(con, data["slug"], as_of.date())
+            data["forecast"] = forecast.forecast_season(con, data["slug"], day)
     if as_json:
         emit_json(data)
     else:
@@ -129,24 +133,26 @@ def show(ctx: click.Context, title: str, season: int | None, as_json: bool, as_o
 
 @main.command()
 @click.argument("titles", nargs=-1, required=True)
+@click.option("--season", "-s", "seasons", type=int, multiple=True,
+              help="Season numbers, one per title in order (or end a title with '#N', as 'show' takes).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.pass_context
 @friendly_errors
-def compare(ctx: click.Context, titles: tuple[str, ...], as_json: bool) -> None:
+def compare(ctx: click.Context, titles: tuple[str, ...], seasons: tuple[int, ...], as_json: bool) -> None:
     """Line seasons up by week since premiere (the first is compared with the others).
 
-    A title may end with '#N' to pick a season: "Squid Game#2".
+    Pick seasons as 'show' does: "Squid Game#2", or --season once per title:
+    compare Wednesday Wednesday --season 1 --season 2.
     """
     from renewcast import lookup, report, text
 
     if len(titles) < 2:
         raise click.UsageError("name at least two titles to compare")
+    if seasons and len(seasons) != len(titles):
+        raise click.UsageError(f"give --season once per title ({len(titles)} titles, {len(seasons)} seasons)")
     with open_store(ctx).reading() as con:
-        reports = []
-        for name in titles:
-            query, _, number = name.rpartition("#") if "#" in name else (name, "", "")
-            reports.append(report.season_report(
-                con, lookup.resolve(con, query, int(number) if number.isdigit() else None)))
+        reports = [report.season_report(con, lookup.resolve(con, name, seasons[i] if seasons else None))
+                   for i, name in enumerate(titles)]
     result = report.compare_report(reports)
     if as_json:
         emit_json(result)
@@ -257,13 +263,18 @@ def info(ctx: click.Context, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 @NO_TRAIN
 @click.option("--notify", metavar="URL", help="POST a JSON summary of what changed to this webhook.")
+@click.option("--engagement", is_flag=True,
+              help="Also download the engagement reports the store lacks (known addresses and digests).")
+@click.option("--engagement-url", "engagement_urls", metavar="URL", multiple=True,
+              help="Also download this engagement report (a new publication); repeatable.")
 @click.pass_context
 @friendly_errors
 def refresh(ctx: click.Context, base_url: str | None, fmt: str, as_json: bool, no_train: bool,
-            notify: str | None) -> None:
+            notify: str | None, engagement: bool, engagement_urls: tuple[str, ...]) -> None:
     """Download Netflix's latest Top 10 files and ingest those that changed.
 
     Unchanged files (HTTP 304) are skipped. If any download fails, nothing changes.
+    With --engagement, the "What We Watched" reports follow, all or nothing as well.
     """
     from renewcast import build
 
@@ -271,7 +282,13 @@ def refresh(ctx: click.Context, base_url: str | None, fmt: str, as_json: bool, n
     # A bar only for a person watching: never into a pipe, a log or the JSON consumer's stderr.
     progress = _progress_bar if sys.stderr.isatty() and not as_json else None
     report, retrained = build.refresh(store, ctx.obj["settings"], fmt, base_url=base_url, progress=progress,
-                                      train=not no_train)
+                                      train=not no_train and not (engagement or engagement_urls))
+    if engagement or engagement_urls:
+        more = build.refresh_engagement(store, ctx.obj["settings"], extra_urls=engagement_urls,
+                                        progress=progress)
+        report.files += more.files
+        report.renamed += more.renamed
+        retrained = build.retrain(store) if report.changed and not no_train else None
     if as_json:
         emit_json(report.as_dict())
     else:

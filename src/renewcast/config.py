@@ -19,6 +19,10 @@ from renewcast.errors import InputError
 #: Netflix's published Top 10 downloads live under this address.
 NETFLIX_TOP10_BASE_URL = "https://www.netflix.com/tudum/top10/data/"
 
+#: Netflix's file host for the "What We Watched" engagement reports (each report has its own
+#: path under it: ``sources.download.ENGAGEMENT_REPORTS``).
+NETFLIX_ENGAGEMENT_BASE_URL = "https://assets.ctfassets.net/4cd45et68cgf/"
+
 #: The snapshot shipped inside the package, used to build a fresh store.
 BUNDLED_DATA = Path(__file__).parent / "data"
 
@@ -31,6 +35,7 @@ def default_db_path() -> Path:
 class Settings:
     db: Path = field(default_factory=default_db_path)
     base_url: str = NETFLIX_TOP10_BASE_URL
+    engagement_base_url: str = NETFLIX_ENGAGEMENT_BASE_URL
     #: When set, the web API accepts writes (ledger entries, signals) bearing this token.
     api_token: str | None = None
     timeout_seconds: float = 30.0
@@ -51,6 +56,8 @@ class Settings:
             found["db"] = Path(env["RENEWCAST_DB"])
         if env.get("RENEWCAST_BASE_URL"):
             found["base_url"] = env["RENEWCAST_BASE_URL"]
+        if env.get("RENEWCAST_ENGAGEMENT_BASE_URL"):
+            found["engagement_base_url"] = env["RENEWCAST_ENGAGEMENT_BASE_URL"]
         if env.get("RENEWCAST_API_TOKEN"):
             found["api_token"] = env["RENEWCAST_API_TOKEN"]
         for name, kind in (("timeout_seconds", float), ("retries", int), ("deadline_seconds", float),

@@ -26,36 +26,54 @@ from renewcast.store import forecasts_are_stale, rows_as_dicts
 VERDICT_ORDER = f"season DESC, announced_date DESC, {ledger._PRECEDENCE}"
 
 
-def freshness(con: duckdb.DuckDBPyConnection, today: dt.date | None = None) -> dict[str, Any]:
-    """What the store knew and when: the newest Netflix week, its age today, decisions to today."""
+def freshness(con: duckdb.DuckDBPyConnection, today: dt.date | None = None, *, as_of: bool = False
+              ) -> dict[str, Any]:
+    """What the store knew and when: the newest Netflix week, its age today, decisions to today.
+    ``as_of``: ``today`` is a past day, and only the weeks published by then count."""
     today = today or clock.today()
-    row = con.execute("SELECT max(week), max(published) FROM top10_global").fetchone()
+    row = con.execute("SELECT max(week), max(published) FROM top10_global WHERE ? IS NULL OR week <= ?",
+                      [today if as_of else None, today]).fetchone()
     newest = row[0] if row else None
     decided = con.execute("SELECT max(announced_date) FROM ledger WHERE announced_date <= ? AND outcome <> 'reported'",
                            [today]).fetchone()
     age = (today - newest).days if newest else None
     stale = age is None or age > clock.STALE_AFTER_DAYS
+    if as_of and newest is not None:
+        data_note = (f"As of {today}: Netflix data through {newest:%b} {newest.day}, {newest.year}, "
+                     f"{age} days before")
+        return {"today": today.isoformat(), "data_through": newest.isoformat(), "data_age_days": age,
+                "stale": False, "stale_after_days": clock.STALE_AFTER_DAYS, "decisions_through": today.isoformat(),
+                "latest_decision": decided_before(con, today), "note": data_note, "data_note": data_note}
     if newest is None:
-        note = "No Netflix data yet: run renewcast refresh"
+        data_note = "No Netflix data yet"
+        note = data_note + ": run renewcast refresh"
     else:
-        note = f"Netflix data through {newest:%b} {newest.day}, {newest.year}, {age} days ago"
-        note += ": run renewcast refresh" if stale else ""
+        data_note = f"Netflix data through {newest:%b} {newest.day}, {newest.year}, {age} days ago"
+        note = data_note + (": run renewcast refresh" if stale else "")
     return {"today": today.isoformat(), "data_through": newest.isoformat() if newest else None,
             "data_age_days": age, "stale": stale, "stale_after_days": clock.STALE_AFTER_DAYS,
             "decisions_through": today.isoformat(),
-            "latest_decision": decided[0].isoformat() if decided and decided[0] else None, "note": note}
+            "latest_decision": decided[0].isoformat() if decided and decided[0] else None, "note": note,
+            "data_note": data_note}
+
+
+def decided_before(con: duckdb.DuckDBPyConnection, day: dt.date) -> str | None:
+    row = con.execute("SELECT max(announced_date) FROM ledger WHERE announced_date <= ? AND outcome <> 'reported'",
+                      [day]).fetchone()
+    return row[0].isoformat() if row and row[0] else None
 
 
 class Live:
-    """One season at a time, straight from the store."""
+    """One season at a time, straight from the store; ``as_of``: only what was public that day."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, as_of: dt.date | None = None) -> None:
         self.con = con
+        self.as_of = as_of
         self._known: dict[str, Any] | None = None
 
     def known(self) -> dict[str, Any]:
         if self._known is None:
-            self._known = freshness(self.con)
+            self._known = freshness(self.con, self.as_of, as_of=self.as_of is not None)
         return self._known
 
     def season(self, slug: str) -> dict[str, Any] | None:
@@ -63,14 +81,15 @@ class Live:
 
     def top10_rows(self, season: dict[str, Any]) -> list[dict[str, Any]]:
         """The season's global Top 10 rows, by week."""
-        return metrics.season_rows(self.con, season)
+        rows = metrics.season_rows(self.con, season)
+        return rows if self.as_of is None else [r for r in rows if r["week"] <= self.as_of]
 
     def other_seasons(self, season: dict[str, Any]) -> list[dict[str, Any]]:
-        """The show's other seasons (slug, season_title, season_number), in order."""
+        """The show's other seasons (slug, season_title, season_number, first_week), in order."""
         return rows_as_dicts(self.con.execute(
-            "SELECT slug, season_title, season_number FROM seasons WHERE show_title = ? AND kind = ? "
-            "AND slug <> ? ORDER BY season_number NULLS LAST, first_week",
-            [season["show_title"], season["kind"], season["slug"]]))
+            "SELECT slug, season_title, season_number, first_week FROM seasons WHERE show_title = ? AND kind = ? "
+            "AND slug <> ? AND (?::DATE IS NULL OR first_week <= ?::DATE) ORDER BY season_number NULLS LAST, "
+            "first_week", [season["show_title"], season["kind"], season["slug"], self.as_of, self.as_of]))
 
     def countries(self, slug: str) -> list[dict[str, Any]] | None:
         """The season's country rows, or None: ask the store when they are needed."""
@@ -92,7 +111,8 @@ class Live:
 
     def reports(self, slug: str) -> list[dict[str, Any]]:
         """Unofficial claims about the season (outcome 'reported'): never its decision."""
-        return ledger.reports(self.con, slug)
+        found = ledger.reports(self.con, slug)
+        return found if self.as_of is None else [r for r in found if r["announced_date"] <= self.as_of.isoformat()]
 
     def data_from(self) -> dt.date:
         """The first week of Netflix's global Top 10 in the store."""
@@ -109,13 +129,15 @@ class Live:
                 self.known()["today"])]))
 
     def signals(self, slug: str) -> list[dict[str, Any]]:
-        return signals.for_season(self.con, slug)
+        return signals.for_season(self.con, slug, self.as_of)
 
     def forecast(self, slug: str) -> dict[str, Any] | None:
-        return forecast_service.stored_forecast(self.con, slug)
+        # The stored forecast is today's: a past day's is computed live by the caller.
+        return forecast_service.stored_forecast(self.con, slug) if self.as_of is None else None
 
     def backtested(self, slug: str) -> dict[str, Any] | None:
-        return forecast_service.backtested(self.con, slug)
+        # The track record names the decision: on a past day it was not known yet.
+        return forecast_service.backtested(self.con, slug) if self.as_of is None else None
 
 
 class Snapshot(Live):
@@ -136,6 +158,10 @@ class Snapshot(Live):
             if r["slug"] is not None:
                 self._events[r["slug"]].append(r)
         self._history = rows_as_dicts(con.execute(ledger.ALL_HISTORY))
+        self._reports: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for r in ledger.all_reports(con):
+            self._reports[r["slug"]].append(r)
+        self.data_from()  # read now: a snapshot outlives its connection
         self._shows: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for r in rows_as_dicts(con.execute(
                 f"SELECT lower(show_title) AS key, season, outcome, announced FROM ledger "
@@ -148,8 +174,9 @@ class Snapshot(Live):
         try:
             self._forecasts = dict(con.execute("SELECT slug, payload FROM forecasts").fetchall())
             self._stale = forecasts_are_stale(con)
+            self._waits = forecast_service.stored_waits(con)
         except duckdb.CatalogException:
-            self._forecasts, self._stale = {}, False
+            self._forecasts, self._stale, self._waits = {}, False, None
         latest = forecast_service.latest_backtest(con)
         self._backtest = ({r["slug"]: {**r, "horizon_days": latest["horizon_days"]}
                            for r in latest.get("predictions", [])} if latest else {})
@@ -164,7 +191,8 @@ class Snapshot(Live):
         for r in sorted(self._seasons.values(), key=lambda r: (r["season_number"] is None, r["season_number"] or 0,
                                                                 r["first_week"])):
             self._by_show[(r["show_title"], r["kind"])].append(
-                {"slug": r["slug"], "season_title": r["season_title"], "season_number": r["season_number"]})
+                {"slug": r["slug"], "season_title": r["season_title"], "season_number": r["season_number"],
+                 "first_week": r["first_week"]})
         # Grouped as tuples and ordered per season on demand: most pages never ask (the
         # country lists end in 2022), and 40,000 dicts would cost more than all the rest.
         result = con.execute(metrics.COUNTRY_ROWS)
@@ -212,12 +240,18 @@ class Snapshot(Live):
     def show_decisions(self, show_title: str) -> list[dict[str, Any]]:
         return self._shows.get(show_title.lower(), [])
 
+    def reports(self, slug: str) -> list[dict[str, Any]]:
+        return [dict(r) for r in self._reports.get(slug, [])]
+
     def signals(self, slug: str) -> list[dict[str, Any]]:
         return self._signals.get(slug, [])
 
     def forecast(self, slug: str) -> dict[str, Any] | None:
         payload = self._forecasts.get(slug)
-        return {**json.loads(payload), "stale": self._stale} if payload is not None else None
+        if payload is None:
+            return None
+        today = dt.date.fromisoformat(self.known()["today"])
+        return {**forecast_service.aged(json.loads(payload), today, self._waits), "stale": self._stale}
 
     def backtested(self, slug: str) -> dict[str, Any] | None:
         return self._backtest.get(slug)

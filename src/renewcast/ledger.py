@@ -212,6 +212,12 @@ def reports(con: duckdb.DuckDBPyConnection, slug: str) -> list[dict[str, Any]]:
         f"SELECT {_COLUMNS} FROM ledger WHERE slug = ? AND outcome = 'reported' ORDER BY announced_date", [slug]))]
 
 
+def all_reports(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Every unofficial claim about a charted season, oldest first."""
+    return [_public(r) for r in rows_as_dicts(con.execute(
+        f"SELECT {_COLUMNS} FROM ledger WHERE slug IS NOT NULL AND outcome = 'reported' ORDER BY announced_date"))]
+
+
 def list_entries(con: duckdb.DuckDBPyConnection, outcome: str | None = None) -> list[dict[str, Any]]:
     """Current decisions, newest first; ``outcome`` filters (renewed, canceled, final, limited,
     ... or 'reported' for the unofficial claims, which are left out otherwise). The seasons

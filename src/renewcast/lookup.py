@@ -67,8 +67,19 @@ def suggestions(con: duckdb.DuckDBPyConnection, query: str, limit: int = 5) -> l
     return seen[:limit]
 
 
+def split_season(query: str, season: int | None = None) -> tuple[str, int | None]:
+    """'Wednesday#2' -> ('Wednesday', 2): one spelling for ``show`` and ``compare``; an explicit
+    ``season`` wins over the suffix."""
+    head, sep, tail = query.rpartition("#")
+    if sep and head.strip() and tail.strip().isdigit():
+        return head.strip(), season if season is not None else int(tail)
+    return query, season
+
+
 def resolve(con: duckdb.DuckDBPyConnection, query: str, season: int | None = None) -> dict[str, Any]:
-    """The one season ``query`` names (latest season of a show unless ``season`` is given)."""
+    """The one season ``query`` names (latest season of a show unless ``season`` is given,
+    or a '#N' suffix: 'Wednesday#2')."""
+    query, season = split_season(query, season)
     by_slug = season_by_slug(con, query.strip())
     if by_slug is not None and season is None:
         return by_slug
@@ -92,6 +103,10 @@ def resolve(con: duckdb.DuckDBPyConnection, query: str, season: int | None = Non
         for row in seasons:
             if row["season_number"] == season:
                 return row
+        # A show whose only listing has no season label ('KAOS') charted as its first season.
+        unlabelled = [r for r in seasons if r["season_number"] is None and not r["season_title"]]
+        if season == 1 and len(unlabelled) == 1 and not any(r["season_number"] for r in seasons):
+            return unlabelled[0]
         numbers = sorted({r["season_number"] for r in seasons if r["season_number"] is not None})
         raise SeasonNotFound(
             f"'{show}' has no season {season} in the Top 10; seasons that charted: "

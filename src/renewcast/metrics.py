@@ -126,8 +126,9 @@ def season_rows(con: duckdb.DuckDBPyConnection, season: dict[str, Any]) -> list[
     ))
 
 
-def summary(weeks: list[Week], premiere: dt.date | None) -> dict[str, Any]:
-    """Totals and peaks: Top 10 hours, first-28-day hours and views, peak rank."""
+def summary(weeks: list[Week], premiere: dt.date | None, premiere_known: bool = True) -> dict[str, Any]:
+    """Totals and peaks: Top 10 hours, first-28-day hours and views, peak rank. The first
+    week's length in days only where the release day is known (never from an estimate)."""
     month = first_month(weeks, premiere)
     views28 = [w.views for w in month]
     return {
@@ -138,7 +139,7 @@ def summary(weeks: list[Week], premiere: dt.date | None) -> dict[str, Any]:
         "first28_views": sum(v for v in views28 if v is not None) if month and None not in views28 else None,
         "first_week_views": weeks[0].views if weeks and weeks[0].week_since_premiere == 1 else None,
         "first_week_days": (weeks[0].week_end - premiere).days + 1
-        if weeks and premiere and weeks[0].week_since_premiere == 1 else None,
+        if weeks and premiere and premiere_known and weeks[0].week_since_premiere == 1 else None,
     }
 
 

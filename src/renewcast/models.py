@@ -27,7 +27,8 @@ class Known(Model):
     stale_after_days: int
     decisions_through: dt.date
     latest_decision: dt.date | None
-    note: str
+    note: str  # for the person at the command line: says to run refresh when the data is old
+    data_note: str = ""  # for public readers (the static export): what the data is, no command
 
 
 class CatalogLabel(Model):
@@ -93,6 +94,7 @@ class OtherSeason(Model):
     slug: str
     season_title: str | None
     season_number: int | None
+    first_week: dt.date | None = None
 
 
 class LedgerEvent(Model):
@@ -228,6 +230,9 @@ class Forecast(Model):
     what_it_would_take: WhatItWouldTake | None = None
     awaiting: bool | None = None
     stale: bool | None = None
+    premiere: dt.date | None = None
+    format_group: str | None = None  # scripted, unscripted or unknown: the decision odds' peers
+    answered_on: dt.date | None = None  # the day the waits and odds were read for (as_of: the model's day)
 
 
 class Backtested(Model):
@@ -266,6 +271,7 @@ class SeasonReport(Model):
     language: str
     premiere: dt.date | None
     premiere_estimated: bool
+    premiere_source: str | None = None  # 'engagement', a cited page's URL, or None (estimated)
     runtime_hours: float | None
     runtime: str | None
     runtime_source: str | None

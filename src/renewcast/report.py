@@ -71,7 +71,7 @@ def headline(status: dict[str, Any] | None, label: dict[str, Any] | None, season
         return f"Final season ({when})"
     if outcome == "limited":
         return "A limited series: no further season was planned"
-    if (label or {}).get("netflix_decides") == "no" and not (label or {}).get("format") == "sports_live":
+    if (label or {}).get("netflix_decides") == "no" and (label or {}).get("format") != "sports_live":
         return "Licensed: another network decides its seasons, not Netflix"
     why = status.get("why")
     if outcome == rules.UNDECIDED and why:
@@ -103,15 +103,15 @@ def show_verdict(con: duckdb.DuckDBPyConnection, show_title: str, facts: Live | 
     return None
 
 
-def season_report(con: duckdb.DuckDBPyConnection, season: dict[str, Any], facts: Live | None = None
-                  ) -> dict[str, Any]:
+def season_report(con: duckdb.DuckDBPyConnection, season: dict[str, Any], facts: Live | None = None,
+                  as_of: dt.date | None = None) -> dict[str, Any]:
     """A season's whole report; ``facts`` (a per-generation ``Snapshot``) spares the
-    queries every report repeats."""
-    facts = facts or Live(con)
+    queries every report repeats. ``as_of``: what was known on that day, every part of it."""
+    facts = Live(con, as_of) if as_of is not None else (facts or Live(con))
     premiere: dt.date | None = season["premiere"]
     weeks = metrics.build_weeks(facts.top10_rows(season), season["runtime_hours"], premiere)
     drop = metrics.rule_of_thumb(weeks, premiere, facts.tenth(season["category"]))
-    totals = metrics.summary(weeks, premiere)
+    totals = metrics.summary(weeks, premiere, not season["premiere_estimated"])
     known = facts.known()
     today = dt.date.fromisoformat(known["today"])
     found = facts.status(season, today)
@@ -119,9 +119,9 @@ def season_report(con: duckdb.DuckDBPyConnection, season: dict[str, Any], facts:
     label = label_obj.as_dict() if season["kind"] == "TV" else None
     days = (today - premiere).days + 1 if premiere else None
     others = facts.other_seasons(season)
-    later = rules.later_season(season, [{**o, "first_week": today} for o in others], today)
+    later = rules.later_season(season, others, today)
     status = rules.resolve(season, label_obj, found if found and found.get("outcome") in ledger.DECISIONS else None,
-                           later, today, facts.data_from(), today)
+                           later, today, facts.data_from(), clock.today())
     if status is not None and season["kind"] == "TV":
         status["reports"] = facts.reports(season["slug"])
     return {
@@ -140,6 +140,7 @@ def season_report(con: duckdb.DuckDBPyConnection, season: dict[str, Any], facts:
         "language": season["language"],
         "premiere": premiere.isoformat() if premiere else None,
         "premiere_estimated": season["premiere_estimated"],
+        "premiere_source": season.get("premiere_source"),
         "runtime_hours": season["runtime_hours"],
         "runtime": format_runtime(season["runtime_hours"]),
         "runtime_source": season["runtime_source"],
@@ -151,8 +152,9 @@ def season_report(con: duckdb.DuckDBPyConnection, season: dict[str, Any], facts:
         # Renewal decision (outcome 'awaiting' when none; None for films) and fan/critic signals.
         "ledger": status,
         "signals": facts.signals(season["slug"]),
-        # The stored renewal forecast (renewcast train); None for films or before training.
-        "forecast": facts.forecast(season["slug"]) if season["kind"] == "TV" else None,
+        # The stored renewal forecast (renewcast train), only while Netflix still has to decide:
+        # a decided season's odds live on as its track record (``backtest``), never as news.
+        "forecast": facts.forecast(season["slug"]) if status and status["outcome"] == rules.AWAITING else None,
         # What the walk-forward backtest said before the decision (decided seasons only).
         "backtest": facts.backtested(season["slug"]) if season["kind"] == "TV" else None,
     }

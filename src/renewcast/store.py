@@ -462,6 +462,9 @@ def _load_most_popular(con: duckdb.DuckDBPyConnection, stage: str, names: list[s
 def rebuild_derived(con: duckdb.DuckDBPyConnection) -> None:
     """Recompute the season index and the title search keys from the base tables."""
     _record_known_renames(con)
+    con.execute("CREATE OR REPLACE TEMP TABLE release_dates AS SELECT show_title, nullif(season_title, '') AS "
+                "season_title, release_date::DATE AS release_date, source FROM read_csv(?, header = true, "
+                "all_varchar = true)", [str(BUNDLED_DATA / "release_dates.csv")])
     con.execute(DERIVED_SEASONS_SQL)
     rows = con.execute(
         "SELECT show_title, season_title, category, kind FROM seasons_base "
@@ -590,8 +593,9 @@ WITH g AS (
     FROM names n JOIN e USING (key) GROUP BY ALL
 )
 SELECT g.*,
-       coalesce(e.release_date, g.first_week - INTERVAL 6 DAY)::DATE AS premiere,
-       e.release_date IS NULL AS premiere_estimated,
+       coalesce(e.release_date, r.release_date, g.first_week - INTERVAL 6 DAY)::DATE AS premiere,
+       e.release_date IS NULL AND r.release_date IS NULL AS premiere_estimated,
+       CASE WHEN e.release_date IS NOT NULL THEN 'engagement' ELSE r.source END AS premiere_source,
        coalesce(g.top10_runtime, e.runtime_hours) AS runtime_hours,
        CASE WHEN g.top10_runtime IS NOT NULL THEN 'top10'
             WHEN e.runtime_hours IS NOT NULL THEN 'engagement' END AS runtime_source,
@@ -599,4 +603,9 @@ SELECT g.*,
 FROM g LEFT JOIN matched e
   ON e.show_title = g.show_title AND e.category = g.category
  AND e.season_title IS NOT DISTINCT FROM g.season_title
+-- A cited release day (data/release_dates.csv) where no engagement report covers the season,
+-- kept only inside the two weeks before its first Top 10 week (a day outside is a misreading).
+LEFT JOIN release_dates r
+  ON r.show_title = g.show_title AND r.season_title IS NOT DISTINCT FROM g.season_title
+ AND r.release_date BETWEEN g.first_week - INTERVAL 13 DAY AND g.first_week
 """

@@ -24,11 +24,22 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], align: str | No
     return "\n".join(lines)
 
 
+def first_week(report: dict[str, Any]) -> str:
+    """'First week: 3.37M views in 4 days', or, where the release day is not known, no day count."""
+    views = millions(report["first_week_views"])
+    if report.get("first_week_days"):
+        return f"First week: {views} views in {count(report['first_week_days'], 'day')}"
+    return f"First Top 10 week: {views} views (release day unknown)"
+
+
 def season(report: dict[str, Any]) -> str:
     title = title_of(report)
     premiere = report["premiere"] or "unknown"
     if report["premiere_estimated"]:
         premiere += " (estimated from its first Top 10 week)"
+    elif (report.get("premiere_source") or "").startswith("http"):
+        host = report["premiere_source"].split("/")[2].removeprefix("www.")
+        premiere += f" (release day per {host})"
     out = [f"{title}  ·  {report['category']}"]
     if report.get("headline"):
         status = report.get("ledger") or {}
@@ -56,8 +67,7 @@ def season(report: dict[str, Any]) -> str:
     if any(w["views_source"] == "computed" for w in report["weeks"]):
         out.append("* views = hours / runtime (Netflix published no views for these weeks).")
     if report["first_week_views"] is not None:
-        out.append(f"First week: {millions(report['first_week_views'])} views in "
-                   f"{count(report['first_week_days'], 'day')}.")
+        out.append(first_week(report) + ".")
     if report["first28_hours"] is not None:
         out.append(f"First 28 days in the Top 10: {millions(report['first28_hours'])} hours"
                    + (f", {millions(report['first28_views'])} views." if report["first28_views"] else "."))
@@ -87,12 +97,11 @@ def season(report: dict[str, Any]) -> str:
 
 def forecast_section(report: dict[str, Any]) -> list[str]:
     """Odds only for a season Netflix still has to decide; a decided one shows its track record."""
-    decided = (report.get("ledger") or {}).get("outcome", "awaiting") != "awaiting"
-    if decided:
+    status = report.get("ledger") or {}
+    if status.get("outcome") == "undecided":
+        return ["", f"No forecast: {status.get('why')}."]
+    if status.get("outcome", "awaiting") != "awaiting":
         return ["", backtest_line(report["backtest"])] if report.get("backtest") else []
-    label = report.get("catalog") or {}
-    if label.get("why_not_awaited"):
-        return ["", f"No forecast: {label['why_not_awaited']}."]
     return season_lines(report.get("forecast"), report["kind"])
 
 
@@ -115,8 +124,8 @@ def comparison(result: dict[str, Any]) -> str:
     out = ["Views by week since premiere (rank in brackets)", "",
            table(["Week", *names], rows, "r" * (len(names) + 1)), ""]
     for s in result["seasons"]:
-        out.append(f"{s['season_title'] or s['show_title']}: premiere {s['premiere']}, first week "
-                   f"{millions(s['first_week_views'])} views in {count(s['first_week_days'], 'day')}, "
+        week = first_week(s).replace("First week: ", "first week ").replace("First Top 10 week: ", "first Top 10 week ")
+        out.append(f"{title_of(s)}: premiere {s['premiere']}, {week}, "
                    f"{millions(s['top10_hours_total'])} hours in the Top 10.")
     for r, name in zip(result["ratios"], names[1:], strict=True):
         if r["first_week_views"] is not None and r["same_first_week_length"]:
@@ -255,14 +264,17 @@ def board(rows: list[dict[str, Any]], known: dict[str, Any] | None = None) -> st
     note = f"{known['note']}.\n" if known else ""
     if not rows:
         return note + "No TV season is awaiting a decision on that date."
-    as_of = rows[0]["as_of"]
+    as_of = rows[0].get("answered_on") or rows[0]["as_of"]
+    trained = rows[0]["as_of"]
+    model_day = f" (odds from the model trained on {trained})" if trained != as_of else ""
     body = table(
         ["Renewal", "Season", "Day", "Limbo", "Main reason"],
         [[f"{r['probability']:.0%}", r["title"], r["timeline"]["days_since_premiere"],
           "in limbo" if r["timeline"]["in_limbo"] else "",
           r["reasons"][0]["text"] if r["reasons"] else "too few public decisions to train on"]
          for r in rows], "rlrll")
-    return (f"{note}{len(rows)} season(s) Netflix still has to decide as of {as_of}, most at risk first\n\n{body}")
+    return (f"{note}{len(rows)} season(s) Netflix still has to decide as of {as_of}{model_day}, "
+            f"most at risk first\n\n{body}")
 
 
 def _fmt(x: float | None) -> str:

@@ -281,6 +281,8 @@ class Forecaster:
             "rule_of_thumb_says_canceled": extra["rule_says_canceled"],
             "trained_on": len(fit.y),
             "base_rate": round(fit.base_rate, 4),
+            "premiere": s["premiere"].isoformat(),
+            "format_group": format_group(h, slug),
             "timeline": {"days_since_premiere": days, "median_days": self.median_days,
                          "p90_days": self.p90_days, "in_limbo": in_limbo},
             "decision_odds": (hazard.answer(self.groups(), format_group(h, slug), days) if waiting else None),

@@ -67,6 +67,11 @@ def record_forecasts(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         con.executemany("INSERT INTO forecast_history VALUES (?, ?, ?, ?)",
                         [[r[0], r[1], r[3], now] for r in rows if r[5]])
     con.execute("INSERT OR REPLACE INTO meta SELECT 'forecasts_version', value FROM meta WHERE key = 'data_version'")
+    # The waits behind the 30/90-day decision odds, so a board read on a later day answers
+    # for the days waited then (time is read at answer time, not at training).
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('hazard_waits', ?)", [json.dumps(
+        {g: {"days": w.days.tolist(), "decided": w.decided.tolist(), "canceled": w.canceled.tolist()}
+         for g, w in forecaster.groups().items()})])
     # Keyed "horizon/waited": features over the first days, trained on seasons still undecided then.
     models = {f"{h}/{w}": fit.model for (h, w), fit in forecaster._fitted.items()}
     return {"as_of": forecaster.as_of, "forecasts": len(rows), "awaiting": len(awaiting), "models": models,
@@ -103,7 +108,9 @@ def stored_forecast(con: duckdb.DuckDBPyConnection, slug: str) -> dict[str, Any]
         return None
     if not row:
         return None
-    return {**json.loads(row[0]), "stale": forecasts_are_stale(con)}
+    from renewcast import clock
+
+    return {**aged(json.loads(row[0]), clock.today(), stored_waits(con)), "stale": forecasts_are_stale(con)}
 
 
 #: A move of the stored forecast by more than this (in probability) is news for a title feed.
@@ -157,13 +164,53 @@ def board_order(row: dict[str, Any]) -> tuple[float, int, str]:
     return (row["probability"], -row["timeline"]["days_since_premiere"], row["slug"])
 
 
+def stored_waits(con: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
+    import numpy as np
+
+    from renewcast.forecast import hazard
+
+    row = con.execute("SELECT value FROM meta WHERE key = 'hazard_waits'").fetchone()
+    if not row:
+        return None
+    return {g: hazard.Waits(np.array(w["days"], dtype=int), np.array(w["decided"], dtype=int),
+                            np.array(w["canceled"], dtype=int)) for g, w in json.loads(row[0]).items()}
+
+
+def aged(payload: dict[str, Any], today: dt.date, waits: dict[str, Any] | None) -> dict[str, Any]:
+    """A stored forecast read on ``today``: the days waited, limbo and the 30/90-day decision
+    odds as of today (the probability itself is the trained day's, and says so: ``as_of``)."""
+    from renewcast.forecast import hazard
+
+    out = dict(payload)
+    premiere = dt.date.fromisoformat(payload["premiere"]) if payload.get("premiere") else None
+    if premiere is None:
+        return out
+    days = (today - premiere).days + 1
+    timeline = dict(payload["timeline"])
+    timeline["days_since_premiere"] = days
+    p90 = timeline.get("p90_days")
+    timeline["in_limbo"] = payload.get("status") == "awaiting" and p90 is not None and days > p90
+    out["timeline"] = timeline
+    out["answered_on"] = today.isoformat()
+    if payload.get("decision_odds") is not None and waits is not None:
+        out["decision_odds"] = hazard.answer(waits, payload.get("format_group") or "all", days)
+    return out
+
+
 def board(con: duckdb.DuckDBPyConnection, as_of: dt.date | None = None) -> list[dict[str, Any]]:
-    """TV seasons awaiting a decision, most at risk first."""
+    """TV seasons awaiting a decision, most at risk first. The stored board is read as of
+    today: only seasons still awaiting one today (``renewcast.status``), their waits aged."""
     if as_of is None:
         if not _has_table(con, "forecasts"):
             raise StoreError(NO_FORECAST)
-        rows = con.execute("SELECT payload FROM forecasts WHERE awaiting").fetchall()
-        return sorted((json.loads(r[0]) for r in rows), key=board_order)
+        from renewcast import clock
+        from renewcast import status as rules
+
+        today = clock.today()
+        waiting = {slug for slug, st in rules.all_statuses(con, today, today).items() if st["outcome"] == "awaiting"}
+        waits = stored_waits(con)
+        rows = con.execute("SELECT slug, payload FROM forecasts WHERE awaiting").fetchall()
+        return sorted((aged(json.loads(p), today, waits) for slug, p in rows if slug in waiting), key=board_order)
     from renewcast.forecast.core import Forecaster
     from renewcast.forecast.features import load_history
 

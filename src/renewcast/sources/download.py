@@ -32,7 +32,7 @@ import duckdb
 import httpx
 import tenacity
 
-from renewcast.config import NETFLIX_TOP10_BASE_URL
+from renewcast.config import NETFLIX_ENGAGEMENT_BASE_URL, NETFLIX_TOP10_BASE_URL
 from renewcast.errors import DownloadError, InputError, RenewcastError
 from renewcast.sources import parse_file
 from renewcast.sources.top10 import FILENAMES
@@ -53,16 +53,48 @@ class Ingested(Protocol):
     renamed: int
 
 __all__ = [
+    "ENGAGEMENT_REPORTS",
     "FILES",
     "FORMATS",
     "FileResult",
     "Progress",
     "RefreshReport",
     "cache_path",
+    "engagement_urls",
     "file_urls",
     "load_validators",
     "refresh",
+    "refresh_engagement",
 ]
+
+#: Netflix's engagement reports: each publication's path under NETFLIX_ENGAGEMENT_BASE_URL and
+#: the SHA-256 of the file as published (a different file there means Netflix revised it). The
+#: addresses and digests are those a public analysis recorded (its download script, found with
+#: the search tool); the five bundled reports have exactly these digests. Add a new report here,
+#: or fetch it once with ``refresh --engagement-url URL``.
+ENGAGEMENT_REPORTS: dict[str, tuple[str, str]] = {
+    "2023-H1": ("1HyknFM84ISQpeua6TjM7A/97a0a393098937a8f29c9d29c48dbfa8/"
+                "What_We_Watched_A_Netflix_Engagement_Report_2023Jan-Jun.xlsx",
+                "c6fd33eb4c243e6e18d81a248ad71a28e8ccc3d0dd2b1fbc9f8538c649d28637"),
+    "2023-H2": ("inuAnzotdsAEgbInGLzH5/1be323ba419b2af3a96bffa29acc31a3/"
+                "What_We_Watched_A_Netflix_Engagement_Report_2023Jul-Dec.xlsx",
+                "ea536b6e1f3771ba662e57a72ab847efd0200b3e4adb93a2f7d3e2b133f5b655"),
+    "2024-H1": ("2PoZlfdc46dH2gQvI8eUzI/9db5840720c47acfcf7b89ffe2402860/"
+                "What_We_Watched_A_Netflix_Engagement_Report_2024Jan-Jun.xlsx",
+                "2803512229889f91b51c214b9494b7a55799767d63e3f5cf2c142b1917a18d62"),
+    "2024-H2": ("6XSmoEjBjVMPRtYybT9d1E/8c0b0b2645b8712d5597b0bdbe0d64e2/"
+                "What_We_Watched_A_Netflix_Engagement_Report_2024Jul-Dec.xlsx",
+                "3030e3630fb0ff90d8d84b9cda3c22c83f4e9e356d4f1742bda729bfa2fc738c"),
+    "2025-H1": ("mplcXj5ulHDfbCPCr0f0I/5dbb6ec09f03df89706476e380e9b8bd/"
+                "What_We_Watched_A_Netflix_Engagement_Report_2025Jan-Jun.xlsx",
+                "7208fc0207818f961652748d19500221b1d3edce8999b83e0f954f27fb31e8dd"),
+    "2025-H2": ("2vdDPGLKA0XX2cjF2APJFn/7f1c367b39ed73a6a588751d3c5d0252/"
+                "What_We_Watched_A_Netflix_Engagement_Report_2025Jul-Dec__6_.xlsx",
+                "a06b0f510264336ad31f29a0ed4aaa51247374dcaa8aee780bbecf50227635cb"),
+    "2026-H1": ("40WGcHJa9vRua31kU6Gbz5/43b15c7fbd6924392fc80e885839e39f/"
+                "Netflix-s_What_We_Watched_Report_2026Jan-Jun__1_.xlsx",
+                "bcfda87e87d09d923472a1e1b30d5c7c799457aacba41310a9d223e834fe2f5f"),
+}
 
 FORMATS = ("tsv", "xlsx")
 
@@ -142,6 +174,80 @@ def file_urls(base_url: str, fmt: str) -> dict[str, str]:
     # Plain concatenation: urljoin would drop the last path segment of a base without "/".
     base = base_url if base_url.endswith("/") else base_url + "/"
     return {f"{name}.{fmt}": f"{base}{name}.{fmt}" for name in FILES}
+
+
+def engagement_urls(base_url: str = NETFLIX_ENGAGEMENT_BASE_URL,
+                    reports: dict[str, tuple[str, str]] | None = None) -> dict[str, tuple[str, str | None]]:
+    """``{file name: (URL, expected SHA-256)}`` for the known engagement reports."""
+    base = base_url if base_url.endswith("/") else base_url + "/"
+    return {path.rsplit("/", 1)[-1]: (base + path, digest)
+            for path, digest in (reports if reports is not None else ENGAGEMENT_REPORTS).values()}
+
+
+def refresh_engagement(
+    store: Store,
+    base_url: str = NETFLIX_ENGAGEMENT_BASE_URL,
+    extra_urls: Sequence[str] = (),
+    *,
+    reports: dict[str, tuple[str, str]] | None = None,
+    timeout: float = 30.0,
+    retries: int = 3,
+    deadline: float = 600.0,
+    max_bytes: int = 200_000_000,
+    backoff: float = 0.5,
+    progress: Progress | None = None,
+    ingest: Callable[[list[Path]], Ingested] | None = None,
+) -> RefreshReport:
+    """Download the engagement reports the store does not hold yet and ingest them together.
+
+    A known report must have its recorded digest (else Netflix revised it: DownloadError, so a
+    person looks before the figures change); ``extra_urls`` (a new report's address) are taken
+    on their content. Every file must parse as an engagement report. All or nothing: any
+    failure leaves the store exactly as it was.
+    """
+    _check_base_url(base_url)
+    held = _ingested_digests(store)
+    report = RefreshReport(base_url, "xlsx")
+    wanted = {name: pair for name, pair in engagement_urls(base_url, reports).items() if pair[1] not in held}
+    for url in extra_urls:
+        _check_base_url(url)
+        wanted[httpx.URL(url).path.rsplit("/", 1)[-1] or "report.xlsx"] = (url, None)
+    skipped = [name for name, (_url, digest) in engagement_urls(base_url, reports).items() if digest in held]
+    for name in skipped:
+        url = engagement_urls(base_url, reports)[name][0]
+        report.files.append(FileResult(name, url, "engagement", "unchanged"))
+    if not wanted:
+        return report
+    downloaded: list[Path] = []
+    store.path.parent.mkdir(parents=True, exist_ok=True)
+    with (
+        tempfile.TemporaryDirectory(prefix=".renewcast-refresh-", dir=store.path.parent) as tmp,
+        _client(timeout) as client,
+    ):
+        for name, (url, digest) in wanted.items():
+            got = _fetch(client, url, Path(tmp) / name, {}, timeout=timeout, retries=retries, backoff=backoff,
+                         progress=progress, deadline=deadline, max_bytes=max_bytes)
+            if got is None:  # no validators were sent: a 304 here is a confused server
+                raise DownloadError(f"{url} answered 304 Not Modified to a plain request; {_AGAIN}")
+            if digest is not None and got.sha256 != digest:
+                raise DownloadError(f"{url} is not the report as published (SHA-256 {got.sha256[:12]}..., "
+                                    f"expected {digest[:12]}...): Netflix may have revised it; fetch it with "
+                                    f"--engagement-url to take it as it is; the store is unchanged")
+            if got.sha256 in held:
+                report.files.append(FileResult(name, url, "engagement", "unchanged"))
+                continue
+            _verify(url, got.path, "engagement")
+            report.files.append(FileResult(name, url, "engagement", "downloaded", got.bytes))
+            downloaded.append(got.path)
+        if not downloaded:
+            return report
+        ingested = (ingest or (lambda paths: store.ingest(paths, source="refresh")))(downloaded)  # type: ignore[attr-defined]
+    rows = sum(count for _path, kind, count in ingested.files if kind == "engagement")
+    for result in report.files:
+        if result.status == "downloaded":
+            result.rows = rows // max(1, len(downloaded))
+    report.renamed = ingested.renamed
+    return report
 
 
 def cache_path(store: Store) -> Path:

@@ -1,0 +1,190 @@
+"""One status per season, everywhere: the rule (``renewcast.status``) at its boundaries on
+synthetic seasons, and the contradictions 0.3.2 showed on the real bundled store."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from renewcast import status
+from renewcast.catalog import Label
+from renewcast.cli import main
+from renewcast.forecast.features import FEATURES, VOLUME, load_history
+from renewcast.titles import NO_NUMBER_REASONS, display, season_label
+
+from .conftest import TODAY, web_client
+
+DAY = dt.date(2026, 12, 7)
+START = dt.date(2021, 7, 4)
+NETFLIX = Label(netflix_decides="yes", format="scripted_drama", run="ongoing", scope="show")
+
+
+def season(premiere: dt.date, number: int | None = 1, title: str | None = "Show: Season 1") -> dict:
+    return {"slug": "show-season-1", "show_title": "Show", "season_title": title, "season_number": number,
+            "kind": "TV", "premiere": premiere, "first_week": premiere + dt.timedelta(days=3)}
+
+
+def outcome(s: dict, label: Label = NETFLIX, decision: dict | None = None, later: int | None = None) -> str:
+    found = status.resolve(s, label, decision, later, DAY, START, DAY)
+    assert found is not None
+    return found["outcome"]
+
+
+# -- the rule at its boundaries ---------------------------------------------------------------
+def test_two_year_window_at_its_boundary() -> None:
+    assert outcome(season(DAY - dt.timedelta(days=730))) == "awaiting"
+    assert outcome(season(DAY - dt.timedelta(days=731))) == "undecided"
+
+
+def test_a_live_event_never_awaits_even_from_netflix() -> None:
+    live = Label(netflix_decides="yes", format="sports_live", run="ongoing")
+    assert outcome(season(DAY - dt.timedelta(days=30)), live) == "undecided"
+
+
+def test_a_decision_decides_whatever_its_precision() -> None:
+    for announced in ("2026-11-02", "2026-11", "<=2026-11-30"):
+        decision = {"outcome": "renewed", "announced": announced}
+        assert outcome(season(DAY - dt.timedelta(days=100)), decision=decision) == "renewed"
+
+
+def test_a_later_season_is_an_implied_renewal_only_where_netflix_decides() -> None:
+    s = season(DAY - dt.timedelta(days=400))
+    found = status.resolve(s, NETFLIX, None, 2, DAY, START, DAY)
+    assert found is not None and found["outcome"] == "renewed" and found["implied"]
+    licensed = Label(netflix_decides="no", format="scripted_drama", run="ongoing")
+    assert outcome(s, licensed, later=2) == "undecided"
+
+
+def test_limited_and_unnumbered_seasons_await_nothing() -> None:
+    assert outcome(season(DAY - dt.timedelta(days=30), 1, "Show: Limited Series")) == "undecided"
+    assert outcome(season(DAY - dt.timedelta(days=30), None, "Show: The Americas")) == "undecided"
+
+
+# -- every season-title form --------------------------------------------------------------------
+@pytest.mark.parametrize(("show", "label", "number"), [
+    ("Love Is Blind", "Love Is Blind: S10: Ohio", 10),
+    ("Weak Hero", "Weak Hero: Class 2", 2),
+    ("Barbarians", "Barbarians: II", 2),
+    ("Our Planet", "Our Planet: II", 2),
+    ("The Snow Girl", "The Snow Girl 1.", 1),
+    ("The Snow Girl", "The Snow Girl: 2. The Soul Game", 2),
+    ("STEEL BALL RUN JoJo’s Bizarre Adventure", "STEEL BALL RUN JoJo’s Bizarre Adventure: 1st STAGE", 1),
+    ("Bebefinn Playtime", "Bebefinn Playtime: 시즌 1", 1),
+    ("The Great British Baking Show", "The Great British Baking Show: Collection 13", 13),
+    ("Furies", "Furies: Season 2: : Resistance", 2),
+    ("Money Heist", "Money Heist: Part 5", 5),
+    ("Stranger Things", "Stranger Things 4", 4),
+    ("Show", "Show: Book Two", 2),
+    ("Show", "Show: Volume 3", 3),
+    ("Show", "Show: Limited Series", 1),
+])
+def test_numbered_forms(show: str, label: str, number: int) -> None:
+    assert season_label(show, label) == (number, None)
+
+
+@pytest.mark.parametrize(("show", "label", "reason"), [
+    ("Raw", "Raw: July 13, 2026", "dated"),
+    ("Royal Rumble", "Royal Rumble 2025", "dated"),
+    ("Demon Slayer: Kimetsu no Yaiba", "Demon Slayer: Kimetsu no Yaiba: Hashira Training Arc", "arc"),
+    ("Ancient Apocalypse", "Ancient Apocalypse: The Americas", "subtitle"),
+    ("KAOS", None, "unlabelled"),
+])
+def test_unnumbered_forms_say_why(show: str, label: str | None, reason: str) -> None:
+    assert season_label(show, label) == (None, reason)
+
+
+def test_every_distinct_tv_label_in_the_bundled_files_parses_or_says_why(con) -> None:
+    rows = con.execute(
+        "SELECT DISTINCT show_title, season_title FROM top10_global WHERE category LIKE 'TV%' UNION "
+        "SELECT DISTINCT show_title, season_title FROM most_popular WHERE category LIKE 'TV%' UNION "
+        "SELECT DISTINCT show_title, season_title FROM top10_country WHERE category = 'TV'").fetchall()
+    assert len(rows) > 2000
+    by_reason: dict[str, list[str]] = {}
+    for show, label in rows:
+        number, reason = season_label(show, label)
+        assert (number is None) == (reason is not None)
+        if reason is not None:
+            assert reason in NO_NUMBER_REASONS
+            by_reason.setdefault(reason, []).append(label or show)
+    # A label that names a number in any spelling is numbered: no subtitle hides one.
+    for label in by_reason.get("subtitle", []):
+        assert not any(token in label.split() for token in ("Season", "Part", "Volume", "II", "III", "2", "3"))
+    assert len(by_reason["subtitle"]) < 40 and len(by_reason["arc"]) < 10
+
+
+def test_display_drops_empty_parts() -> None:
+    assert display("Furies: Season 2: : Resistance") == "Furies: Season 2: Resistance"
+    assert display("Furies: Season 1:") == "Furies: Season 1"
+
+
+# -- the contradictions of 0.3.2, on the real store --------------------------------------------------
+def test_a_season_whose_next_season_charted_is_renewed_on_page_json_and_api(cli_env, built_store) -> None:
+    out = CliRunner().invoke(main, ["show", "Selling Sunset", "--season", "8", "--json"]).output
+    data = json.loads(out)
+    assert data["ledger"]["outcome"] == "renewed" and data["ledger"]["implied"]
+    assert data["headline"].startswith("Renewed: season 9 followed")
+    client = web_client(built_store.path)
+    listed = client.get("/api/v1/seasons", params={"status": "awaiting", "limit": 1000}).json()
+    assert "selling-sunset-season-8" not in {s["slug"] for s in listed["seasons"]}
+
+
+def test_awaiting_has_one_meaning_board_ledger_list_and_api(cli_env, built_store) -> None:
+    board = json.loads(CliRunner().invoke(main, ["forecast", "--json"]).output)["board"]
+    listed = json.loads(CliRunner().invoke(main, ["ledger", "list", "--awaiting", "--json"]).output)
+    api = web_client(built_store.path).get("/api/v1/seasons", params={"status": "awaiting", "limit": 1000}).json()
+    slugs = {r["slug"] for r in board}
+    assert slugs == {r["slug"] for r in listed} == {r["slug"] for r in api["seasons"]}
+    assert {"love-is-blind-s10-ohio", "weak-hero-class-2"} <= slugs  # their labels parse now
+
+
+def test_no_season_on_the_board_has_a_decision_in_any_form(cli_env, con) -> None:
+    board = {r["slug"] for r in json.loads(CliRunner().invoke(main, ["forecast", "--json"]).output)["board"]}
+    decided = {slug for (slug,) in con.execute(
+        "SELECT slug FROM ledger WHERE slug IS NOT NULL AND outcome <> 'reported' AND announced_date <= ?",
+        [dt.date.fromisoformat(TODAY)]).fetchall()}
+    assert not board & decided
+    assert "devil-may-cry-season-2" not in board  # renewed for a final season, day unknown
+
+
+def test_a_reported_claim_is_no_decision(cli_env) -> None:
+    data = json.loads(CliRunner().invoke(main, ["show", "Formula 1: Drive to Survive", "--season", "8",
+                                                 "--json"]).output)
+    assert data["ledger"]["outcome"] != "renewed"
+    assert [r["outcome"] for r in data["ledger"]["reports"]] == ["reported"]
+    listed = json.loads(CliRunner().invoke(main, ["ledger", "list", "--json"]).output)
+    assert all(r["outcome"] != "reported" for r in listed)
+
+
+def test_final_and_renewed_final_say_what_happened(cli_env) -> None:
+    alice = json.loads(CliRunner().invoke(main, ["show", "Alice in Borderland", "--season", "3", "--json"]).output)
+    assert alice["ledger"]["outcome"] == "final"
+    for title, n in (("Outer Banks", "4"), ("Squid Game", "2")):
+        data = json.loads(CliRunner().invoke(main, ["show", title, "--season", n, "--json"]).output)
+        assert data["ledger"]["outcome"] == "renewed_final", title
+
+
+def test_a_licensed_season_says_so(cli_env) -> None:
+    out = CliRunner().invoke(main, ["show", "Prison Break", "--season", "2"]).output
+    assert out.splitlines()[1].startswith("Licensed: another network decides")
+    assert "followed" not in out.splitlines()[1]
+
+
+def test_only_day_dated_decisions_train(con) -> None:
+    history = load_history(con)
+    assert {r["precision"] for r in history.ledger} == {"day", "month", "bound"}
+    dated = history.decisions(DAY, dated_only=True)
+    assert dated and all(r["precision"] == "day" for r in dated)
+    assert len(history.decisions(DAY)) > len(dated)
+
+
+def test_board_reasons_never_say_more_views_lower_the_odds(cli_env) -> None:
+    board = json.loads(CliRunner().invoke(main, ["forecast", "--json"]).output)["board"]
+    assert board
+    volume = [r for row in board for r in row["reasons"] if r["feature"] in VOLUME]
+    assert volume, "the board explains viewing somewhere"
+    for reason in volume:
+        assert "lowers the odds" not in reason["text"], reason
+    assert set(VOLUME) & set(FEATURES)
