@@ -26,12 +26,13 @@ browser:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else echo "note: /usr/bin/chromium missing and not root: browser tests will be skipped"; fi
 
-# Build the store from the bundled Netflix data, show the latest week, and serve the dashboard.
+# Build the store from the bundled Netflix data, print a short summary (what it holds, the most
+# at-risk seasons, The Imperfects' answer), then serve the dashboard: its address is the last line.
 run: setup
-	$(BIN)/renewcast info
-	$(BIN)/renewcast top10
-	$(BIN)/renewcast show "The Imperfects"
-	$(BIN)/renewcast serve --host $(HOST) --port $(PORT)
+	@$(BIN)/renewcast info
+	@$(BIN)/renewcast forecast | head -8
+	@$(BIN)/renewcast show "The Imperfects" | head -3
+	@$(BIN)/renewcast serve --host $(HOST) --port $(PORT) || test $$? -eq 130 -o $$? -eq 143
 
 test: setup-dev browser
 	$(BIN)/ruff check src tests bench scripts

@@ -193,3 +193,54 @@ def test_two_real_downloads_pasted_together_name_the_first_repeat(store_copy: St
     assert f"twice.tsv, line {len(rows) + 2}, column 'weekly_rank'" in result.output
     assert "is already on line 2" in result.output
     assert sha256(store_copy.path) == before
+
+
+@pytest.mark.parametrize(("label", "sheet"), [
+    ("a dimension that understates the extent",
+     b'<worksheet><dimension ref="A1:B2"/><sheetData><row r="1"><c r="A1"><v>1</v></c></row>'
+     b'<row r="1048576"><c r="XFD1048576"><v>2</v></c></row></sheetData></worksheet>'),
+    ("single-quoted references", b"<worksheet><sheetData><row r='1'><c r='XFD1048576'><v>1</v></c></row>"
+                                 b"</sheetData></worksheet>"),
+    ("an 8-digit row", b'<worksheet><sheetData><row r="12345678"><c r="A12345678"><v>1</v></c></row>'
+                       b'</sheetData></worksheet>'),
+    ("lower case and $", b'<worksheet><sheetData><row r="1"><c r="$xfd$1048576"><v>1</v></c></row>'
+                         b'</sheetData></worksheet>'),
+    ("a namespace prefix", b'<x:worksheet><x:sheetData><x:row r="9000000"><x:c r="A9000000"><x:v>1</x:v>'
+                           b'</x:c></x:row></x:sheetData></x:worksheet>'),
+    ("spaces around =", b'<worksheet><sheetData><row r = "1"><c r = "XFD1048576"><v>1</v></c></row>'
+                        b'</sheetData></worksheet>'),
+])
+def test_every_spelling_of_a_far_cell_is_refused(store_copy: Store, tmp_path: Path, label: str, sheet: bytes) -> None:
+    path = _xlsx(tmp_path / "far.xlsx", sheet)
+    assert path.stat().st_size < 2_000, label
+    before = sha256(store_copy.path)
+    result = CliRunner().invoke(main, ["--db", str(store_copy.path), "ingest", "--no-train", str(path)])
+    assert result.exit_code == 1 and result.output.count("\n") == 1, (label, result.output)
+    assert "spans" in result.output and "cells" in result.output, label
+    assert sha256(store_copy.path) == before
+
+
+def test_millions_of_real_cells_are_refused_by_count(tmp_path: Path) -> None:
+    from renewcast.errors import InputError
+    from renewcast.sources import parse_file
+
+    row = b'<row r="1">' + b"<c><v>1</v></c>" * 6_000_000 + b"</row>"  # 6 M cells, no far reference
+    path = _xlsx(tmp_path / "dense.xlsx", b"<worksheet><sheetData>" + row + b"</sheetData></worksheet>")
+    assert path.stat().st_size < 1_000_000
+    with pytest.raises(InputError, match=r"\(6,000,000 cells\)"):
+        parse_file(path)
+
+
+def test_netflixs_largest_xlsx_is_well_inside_the_caps() -> None:
+    import zipfile
+
+    from renewcast.config import BUNDLED_DATA
+    from renewcast.sources import _read
+    from renewcast.sources.bounds import MAX_XLSX_CELLS, MAX_XLSX_UNPACKED_BYTES
+
+    archive = zipfile.ZipFile(BUNDLED_DATA / "netflix-top10" / "all-weeks-countries-2022-11.xlsx")
+    assert 3 * sum(i.file_size for i in archive.infolist()) < MAX_XLSX_UNPACKED_BYTES
+    with archive.open("xl/worksheets/sheet1.xml") as sheet:
+        cols, rows, cells = _read._sheet_extent(sheet)
+    assert (cols, rows, cells) == (8, 134_621, 1_076_968)
+    assert 3 * cols * rows < MAX_XLSX_CELLS

@@ -130,6 +130,66 @@ def test_works_without_javascript(server: str, browser: object) -> None:
     context.close()
 
 
+#: Every kind of page a person reads: none may scroll sideways on a phone.
+PAGES = [("home", "/"), ("board", "/board"), ("week", "/week/2026-07-19"),
+         ("season", "/title/castlevania-nocturne-season-2"), ("decided", "/title/the-imperfects-season-1"),
+         ("show", "/show/stranger-things"),
+         ("compare", "/compare?s=the-imperfects-season-1&s=resident-evil-season-1&s=squid-game-season-1"),
+         ("track-record", "/track-record"), ("country", "/country/fr"), ("countries", "/countries")]
+
+
+@pytest.mark.parametrize("viewport", [(1280, 800), (390, 844)])
+def test_an_undecided_seasons_odds_are_in_the_first_viewport(server: str, browser: object,
+                                                              viewport: tuple[int, int]) -> None:
+    from playwright.sync_api import Browser
+
+    assert isinstance(browser, Browser)
+    page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+    page.goto(server + "/title/castlevania-nocturne-season-2")
+    headline = page.locator("#headline")
+    assert "chance of a Season 3" in headline.inner_text()
+    box = headline.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= viewport[1], box
+    page.close()
+
+
+def test_a_show_page_lists_every_season_and_every_page_links_countries(server: str, browser: object) -> None:
+    from playwright.sync_api import Browser
+
+    assert isinstance(browser, Browser)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(server + "/show/stranger-things")
+    rows = page.locator("#show-seasons tbody tr")
+    assert rows.count() == 5
+    assert "Final season" in rows.nth(4).inner_text()
+    for _name, path in PAGES:
+        page.goto(server + path)
+        assert page.locator('header nav a[href="/countries"]').count() == 1, path
+    page.goto(server + "/countries")
+    assert page.locator("h2").count() >= 5 and "France" in page.content()
+    page.close()
+
+
+def test_the_static_export_is_styled_from_the_file_system(built_store: Store, browser: object,
+                                                          tmp_path: Path) -> None:
+    from playwright.sync_api import Browser
+
+    from renewcast.web.site import build_site
+
+    assert isinstance(browser, Browser)
+    build_site(built_store.path, tmp_path / "site", limit=2)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto((tmp_path / "site" / "index.html").as_uri())
+    # The stylesheet loaded (the header is laid out as a flex row) and links stay in the folder.
+    assert page.evaluate("getComputedStyle(document.querySelector('header.site')).display") == "flex"
+    link = page.locator("main a[href$='.html']").first.get_attribute("href")
+    assert link is not None and not link.startswith("/")
+    page.locator("main a[href$='.html']").first.click()
+    assert page.url.startswith((tmp_path / "site").as_uri())
+    assert page.evaluate("getComputedStyle(document.querySelector('header.site')).display") == "flex"
+    page.close()
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize(("device", "viewport"), [("desktop", (1280, 900)), ("phone", (390, 844))])
 def test_screenshots(server: str, browser: object, scheme: str, device: str, viewport: tuple[int, int]) -> None:
@@ -141,9 +201,7 @@ def test_screenshots(server: str, browser: object, scheme: str, device: str, vie
                                   color_scheme=scheme,  # type: ignore[arg-type]
                                   device_scale_factor=1, is_mobile=device == "phone")
     page = context.new_page()
-    for name, path in [("home", "/"), ("season", "/title/the-imperfects-season-1"),
-                       ("compare", "/compare?s=the-imperfects-season-1&s=resident-evil-season-1"),
-                       ("track-record", "/track-record")]:
+    for name, path in PAGES:
         page.goto(server + path)
         # Nothing wider than the screen: tables scroll inside their own box.
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")

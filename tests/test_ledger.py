@@ -266,7 +266,9 @@ def test_show_says_awaiting_without_a_decision(cli_env: Store, con) -> None:
     slug = next(r["slug"] for r in status.awaiting(con, today, today))
     result = CliRunner().invoke(main, ["show", slug])
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[1].startswith("Awaiting Netflix's decision, ")
+    # The answer first: its odds while Netflix still has to decide.
+    assert "% chance of a Season " in result.output.splitlines()[1]
+    assert result.output.splitlines()[2].startswith("Main reason: ")
     film = con.execute("SELECT slug FROM seasons WHERE kind = 'Film' LIMIT 1").fetchone()[0]
     assert json.loads(CliRunner().invoke(main, ["show", film, "--json"]).output)["ledger"] is None
 

@@ -27,7 +27,7 @@ FAST = Settings(timeout_seconds=2.0, retries=0, deadline_seconds=10.0)
 
 
 class Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 

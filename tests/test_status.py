@@ -188,3 +188,67 @@ def test_board_reasons_never_say_more_views_lower_the_odds(cli_env) -> None:
     for reason in volume:
         assert "lowers the odds" not in reason["text"], reason
     assert set(VOLUME) & set(FEATURES)
+
+
+# -- time is read at answer time; --as-of is what was known then ----------------------------------
+def test_the_stored_board_ages_with_today(cli_env, monkeypatch) -> None:
+    now = json.loads(CliRunner().invoke(main, ["forecast", "--json"]).output)["board"]
+    monkeypatch.setenv("RENEWCAST_TODAY", "2026-12-21")
+    later = json.loads(CliRunner().invoke(main, ["forecast", "--json"]).output)["board"]
+    before = {r["slug"]: r for r in now}
+    assert later and all(r["slug"] in before for r in later)
+    for r in later:
+        assert r["timeline"]["days_since_premiere"] == before[r["slug"]]["timeline"]["days_since_premiere"] + 14
+        assert r["answered_on"] == "2026-12-21" and r["as_of"] == before[r["slug"]]["as_of"]
+        if r["decision_odds"]:
+            assert r["decision_odds"]["days_waited"] == r["timeline"]["days_since_premiere"]
+    # A season that passes two years since its premiere leaves the board on that day.
+    gone = {s for s, r in before.items() if r["timeline"]["days_since_premiere"] + 14 > 731}
+    assert gone and not gone & {r["slug"] for r in later}
+
+
+def test_as_of_is_what_was_known_then(cli_env) -> None:
+    out = CliRunner().invoke(main, ["show", "The Imperfects", "--as-of", "2022-10-06", "--json"]).output
+    then = json.loads(out)
+    assert then["ledger"]["outcome"] == "awaiting"  # the cancellation came on 2022-11-08
+    assert then["known"]["data_through"] == "2022-10-02" and then["known"]["today"] == "2022-10-06"
+    assert [w["week_end"] for w in then["weeks"]][-1] <= "2022-10-02"
+    assert then["signals"] == [] and then["backtest"] is None
+    assert 0 < then["forecast"]["probability"] < 1 and then["forecast"]["as_of"] == "2022-10-06"
+    now = json.loads(CliRunner().invoke(main, ["show", "The Imperfects", "--json"]).output)
+    assert now["ledger"]["outcome"] == "canceled" and now["forecast"] is None  # decided: no current odds
+    assert now != then
+
+
+def test_one_spelling_of_a_season_for_show_and_compare(cli_env) -> None:
+    by_suffix = json.loads(CliRunner().invoke(main, ["show", "Wednesday#2", "--json"]).output)
+    by_option = json.loads(CliRunner().invoke(main, ["show", "Wednesday", "--season", "2", "--json"]).output)
+    assert by_suffix["slug"] == by_option["slug"] == "wednesday-season-2"
+    a = json.loads(CliRunner().invoke(main, ["compare", "Wednesday#1", "Wednesday#2", "--json"]).output)
+    b = json.loads(CliRunner().invoke(main, ["compare", "Wednesday", "Wednesday", "-s", "1", "-s", "2",
+                                             "--json"]).output)
+    assert a == b and [s["slug"] for s in a["seasons"]] == ["wednesday-season-1", "wednesday-season-2"]
+    bad = CliRunner().invoke(main, ["compare", "Wednesday", "Wednesday", "-s", "1"])
+    assert bad.exit_code == 2 and "once per title" in bad.output
+
+
+def test_an_unlabelled_only_listing_is_season_1(cli_env) -> None:
+    result = CliRunner().invoke(main, ["show", "KAOS", "--season", "1"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[1].startswith("Canceled after 1 season")
+
+
+def test_release_days_are_facts_or_not_claimed(cli_env) -> None:
+    wednesday = json.loads(CliRunner().invoke(main, ["show", "Wednesday#2", "--json"]).output)
+    assert (wednesday["premiere"], wednesday["first_week_days"]) == ("2025-08-06", 5)
+    assert wednesday["premiere_source"].startswith("https://") and not wednesday["premiere_estimated"]
+    stranger = json.loads(CliRunner().invoke(main, ["show", "Stranger Things", "--season", "5", "--json"]).output)
+    assert (stranger["premiere"], stranger["first_week_days"]) == ("2025-11-26", 5)
+    ratio = json.loads(CliRunner().invoke(main, ["compare", "Stranger Things#5", "Wednesday#2", "--json"]).output)
+    assert ratio["ratios"][0]["same_first_week_length"]
+    # A season with neither an engagement report nor a cited page claims no day count.
+    unknown = json.loads(CliRunner().invoke(main, ["show", "India’s Got Latent", "--season", "2",
+                                                   "--json"]).output)
+    assert unknown["premiere_estimated"] and unknown["first_week_days"] is None
+    text = CliRunner().invoke(main, ["show", "India’s Got Latent", "--season", "2"]).output
+    assert "First Top 10 week:" in text and "release day unknown" in text and " days." not in text

@@ -301,7 +301,8 @@ def test_static_site_build_has_no_broken_links(built_store: Store, tmp_path: Pat
     assert "kpop-demon-hunters" in result.seasons  # the latest week's films
     assert broken_links(out) == []
     home = (out / "index.html").read_text()
-    assert 'href="/track-record.html"' in home and "/search" not in home
+    # Links are relative, so the export works from any folder and from file:// alike.
+    assert 'href="track-record.html"' in home and "/search" not in home and 'href="/' not in home
 
 
 def test_link_check_finds_a_broken_link(tmp_path: Path) -> None:
@@ -314,6 +315,11 @@ def test_cli_site_build(cli_env: Store, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "pages" in result.output
     assert (tmp_path / "s" / "index.html").is_file()
+    # Public readers get what the data is and how old, never a command to run.
+    for page in (tmp_path / "s").rglob("*.html"):
+        body = page.read_text(encoding="utf-8")
+        assert "run renewcast" not in body, page
+    assert "Netflix data through Jul 19, 2026" in (tmp_path / "s" / "index.html").read_text(encoding="utf-8")
 
 
 def test_cli_serve_help() -> None:

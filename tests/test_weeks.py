@@ -181,7 +181,12 @@ def test_charts_show_every_week_and_go_log_when_lines_differ_tenfold(built_store
     last = max(w["week_since_premiere"] for w in weeks)
     assert last > 100
     page = client.get("/title/squid-game-season-1").text
-    assert f"weeks 1 to {last}; views on a log scale" in page and "Views (log scale)" in page
+    # The first 12 weeks by default, every week on request; the table keeps them all.
+    assert "weeks 1 to 12." in page and f"Weeks 1 to 12 of {last}" in page
+    every = client.get("/title/squid-game-season-1?weeks=all").text
+    assert f"weeks 1 to {last}." in every and "Views (log scale)" not in every  # its peers are its size
+    logged = client.get("/title/squid-game-season-1?weeks=all&scale=log").text
+    assert f"weeks 1 to {last}; views on a log scale" in logged and "Views (log scale)" in logged
     small = client.get("/title/the-imperfects-season-1").text
     assert "weeks 1 to 4." in small or "weeks 1 to 4;" in small
     assert "Views (log scale)" in client.get("/title/the-imperfects-season-1?scale=log").text

@@ -74,6 +74,9 @@ def read_rows(path: Path | str, required: Sequence[str], optional: Sequence[str]
         raise InputError(name, "a spreadsheet (XLSX/ZIP), not a CSV or TSV file", line=1,
                          hint="save it as 'CSV UTF-8' with the columns " + ", ".join(allowed))
     data = data.removeprefix(b"\xef\xbb\xbf")
+    if b"\x00" in data:  # no text file holds a NUL: an image, an archive, a database...
+        raise InputError(name, "a binary file, not CSV or TSV text", line=data.count(b"\n", 0, data.index(b"\x00")) + 1,
+                         hint="give a CSV or TSV file saved as UTF-8 with the columns " + ", ".join(allowed))
     text = _decode(name, data)
     first = text.split("\n", 1)[0]
     if not first.strip():
@@ -126,10 +129,13 @@ def _decode(name: str, data: bytes) -> str:
         delimiter = "\t" if first.count("\t") > first.count(",") else ","
         column = None
         if line > 1:
-            header = [h.strip().lower() for h in next(csv.reader([first], delimiter=delimiter))]
-            prefix = data[line_start:err.start].decode("utf-8", "replace")
-            index = len(next(csv.reader([prefix], delimiter=delimiter), [""])) - 1 if prefix else 0
-            column = header[index] if 0 <= index < len(header) else None
+            try:
+                header = [h.strip().lower() for h in next(csv.reader([first], delimiter=delimiter))]
+                prefix = data[line_start:err.start].decode("utf-8", "replace")
+                index = len(next(csv.reader([prefix], delimiter=delimiter), [""])) - 1 if prefix else 0
+                column = header[index] if 0 <= index < len(header) else None
+            except csv.Error:  # a header no CSV reader takes: the line is still named
+                column = None
         raise InputError(name, f"not UTF-8 text (byte 0x{data[err.start]:02x})", line=line,
                          column=column, hint="save the file as UTF-8") from None
 
@@ -166,13 +172,24 @@ def parse_records(
 
 
 # -- value checks (raise BadValue) -------------------------------------------------
+#: Control characters no page, feed (XML 1.0 cannot carry them) or CSV should hold.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def text(values: dict[str, str], column: str, *, required: bool = False) -> str | None:
-    """Stripped text; None when empty or Netflix's 'N/A'."""
-    value = (values.get(column) or "").strip()
+    """Stripped text; None when empty or Netflix's 'N/A'. Control characters are refused."""
+    raw = values.get(column)
+    if raw is not None and not isinstance(raw, str):
+        raise BadValue(column, f"{raw!r} is not text", "give it as a string")
+    value = (raw or "").strip()
     if not value or value == "N/A":
         if required:
             raise BadValue(column, "is empty", "a value is required")
         return None
+    bad = _CONTROL.search(value)
+    if bad:
+        raise BadValue(column, f"holds the control character U+{ord(bad.group()):04X}",
+                       "remove it: only printable text, tabs and line breaks are kept")
     return value
 
 

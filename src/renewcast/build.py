@@ -125,6 +125,16 @@ def refresh_engagement(store: Store, settings: Settings, *, base_url: str | None
         progress=progress, ingest=lambda paths: ingest(store, paths, source="refresh", train=False)[0])
 
 
+def check_webhook(url: str) -> None:
+    """A webhook address must be an absolute http(s) URL; DownloadError (one line) otherwise."""
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, ValueError) as err:
+        raise DownloadError(f"--notify {url!r} is not a valid URL ({err}); nothing was downloaded") from None
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise DownloadError(f"--notify {url!r} must be an http(s) address with a host; nothing was downloaded")
+
+
 def notify(url: str, got: download.RefreshReport, store: Store, timeout: float = 10.0) -> dict[str, Any]:
     """POST what a refresh changed to a webhook as JSON; returns the payload sent.
     Raises DownloadError (one line) when the hook does not answer 2xx."""

@@ -25,6 +25,12 @@ def friendly_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except RenewcastError as err:
+            if kwargs.get("as_json"):  # a JSON consumer gets JSON, on stdout, and the same exit code
+                body: dict[str, Any] = {"error": str(err)}
+                if getattr(err, "suggestions", None) is not None:
+                    body["suggestions"] = list(err.suggestions)  # type: ignore[attr-defined]
+                click.echo(json.dumps(body, ensure_ascii=False))
+                raise SystemExit(1) from None
             raise click.ClickException(str(err)) from None
 
     return wrapper  # type: ignore[return-value]
@@ -71,7 +77,10 @@ def main(ctx: click.Context, db: Path | None) -> None:
     from renewcast.config import Settings
 
     ctx.ensure_object(dict)
-    ctx.obj["settings"] = settings = Settings.from_env(db=db)  # the one reading of the environment
+    try:
+        ctx.obj["settings"] = settings = Settings.from_env(db=db)  # the one reading of the environment
+    except RenewcastError as err:
+        raise click.ClickException(str(err)) from None
     ctx.obj["db"] = settings.db
 
 
@@ -120,14 +129,25 @@ def show(ctx: click.Context, title: str, season: int | None, as_json: bool, as_o
 
     with open_store(ctx).reading() as con:
         day = as_of.date() if as_of is not None else None
-        data = report.season_report(con, lookup.resolve(con, title, season), as_of=day)
+        found = lookup.resolve(con, title, season)
+        asked = season is not None or lookup.split_season(title)[1] is not None or found["slug"] == title.strip()
+        summary = None
+        if not asked and day is None and found["kind"] == "TV" and len(
+                lookup.seasons_of_show(con, found["show_title"], "TV")) > 1:
+            summary = report.show_summary(con, found["show_title"])  # the show first, then its latest season
+        data = report.season_report(con, found, as_of=day)
         if day is not None and data["kind"] == "TV" and (data["ledger"] or {}).get("outcome") == "awaiting":
             from renewcast import forecast
 
             data["forecast"] = forecast.forecast_season(con, data["slug"], day)
+            data["headline"] = report.odds_headline(data["forecast"], data["season_number"])
+            reasons = data["forecast"].get("reasons") or []
+            data["headline_reason"] = reasons[0]["text"] if reasons else None
     if as_json:
         emit_json(data)
     else:
+        if summary is not None:
+            click.echo(text.show_summary(summary) + "\n")
         click.echo(text.season(data))
 
 
@@ -278,6 +298,8 @@ def refresh(ctx: click.Context, base_url: str | None, fmt: str, as_json: bool, n
     """
     from renewcast import build
 
+    if notify:
+        build.check_webhook(notify)  # a bad address fails before anything is downloaded
     store = open_store(ctx)
     # A bar only for a person watching: never into a pipe, a log or the JSON consumer's stderr.
     progress = _progress_bar if sys.stderr.isatty() and not as_json else None
@@ -429,7 +451,8 @@ def ledger_list(ctx: click.Context, outcome: str | None, awaiting: bool, as_json
 @click.option("--season", "-s", type=int, help="Season number (default: the latest that charted).")
 @click.option("--outcome", required=True, type=click.Choice(_OUTCOMES))
 @click.option("--announced", required=True, metavar="DATE",
-              help="When it became public: YYYY-MM-DD, or YYYY-MM (read as the month's last day).")
+              help="When it became public: YYYY-MM-DD, YYYY-MM (read as the month's last day) or "
+                   "<=YYYY-MM-DD (reported by then, day unknown).")
 @click.option("--source", metavar="URL", help="http(s) address of the report (required unless limited).")
 @click.option("--note", help="Free text, e.g. 'canceled after 2 seasons'.")
 @click.option("--by", "recorded_by", metavar="NAME", help="Who records it (default: your user name).")

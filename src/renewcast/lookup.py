@@ -54,14 +54,17 @@ def suggestions(con: duckdb.DuckDBPyConnection, query: str, limit: int = 5) -> l
 
     key = normalize(query)
     rows = con.execute(
-        "SELECT DISTINCT k.key, s.show_title FROM title_keys k JOIN seasons s USING (slug) "
-        "WHERE k.via IN ('show', 'alias', 'original')"
+        "SELECT k.key, s.show_title, bool_or(s.season_number IS NOT NULL) AS series, sum(s.top10_hours) AS reach "
+        "FROM title_keys k JOIN seasons s USING (slug) WHERE k.via IN ('show', 'alias', 'original') GROUP BY ALL"
     ).fetchall()
-    choices = {k: show for k, show in rows}
+    choices = {k: (show, series, reach) for k, show, series, reach in rows}
     found = process.extract(key, list(choices), scorer=fuzz.WRatio, limit=limit * 3, score_cutoff=70)
+    # The closest names first; among near-equals (within 5 points), a series before a special
+    # or a documentary about it, then the most watched.
+    ranked = sorted(found, key=lambda m: (-(m[1] // 5), not choices[m[0]][1], -(choices[m[0]][2] or 0)))
     seen: list[str] = []
-    for match, _score, _ in found:
-        title = choices[match]
+    for match, _score, _ in ranked:
+        title = choices[match][0]
         if title not in seen:
             seen.append(title)
     return seen[:limit]

@@ -259,6 +259,7 @@ class SeasonReport(Model):
 
     known: Known
     headline: str | None
+    headline_reason: str | None = None  # an undecided season's main reason, beside its odds
     show_verdict: str | None
     days_since_premiere: int | None
     catalog: CatalogLabel | None
@@ -461,3 +462,30 @@ class Backtest(Model):
 class BacktestAnswer(Model):
     backtest: Backtest | None
     note: str | None
+
+
+class ShowSeason(Model):
+    """One season on a show's page: its status and the figures a fan compares."""
+
+    slug: str
+    title: str
+    season_number: int | None
+    premiere: dt.date | None
+    premiere_estimated: bool
+    first_week_views: int | None
+    first28_views: int | None
+    top10_hours_total: int
+    peak_rank: int | None
+    status: str | None  # the season's status as of today (renewcast.status)
+    headline: str | None  # its decision, or its odds while Netflix has to decide
+    probability: float | None  # the chance of renewal, only while awaiting
+
+
+class ShowSummary(Model):
+    """A show at a glance (GET /api/v1/shows/{slug}, /show/{slug}, `renewcast show TITLE`)."""
+
+    known: Known
+    show_title: str
+    slug: str
+    verdict: str | None
+    seasons: list[ShowSeason]

@@ -9,13 +9,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import functools
+import math
 import statistics
 from collections import defaultdict
 from typing import Any
 
 import duckdb
 
-from renewcast import clock, ledger, lookup, metrics
+from renewcast import catalog, clock, ledger, lookup, metrics
 from renewcast import status as rules
 from renewcast.config import BUNDLED_DATA
 from renewcast.errors import RenewcastError, TitleNotFound, WeekNotFound
@@ -23,7 +24,7 @@ from renewcast.facts import Live, Snapshot, freshness
 from renewcast.forecast import service as forecasts
 from renewcast.formats import format_runtime, percent
 from renewcast.store import rows_as_dicts
-from renewcast.titles import title_of
+from renewcast.titles import slugify, title_of
 
 
 def rule_of_thumb(drop: metrics.Drop) -> dict[str, Any]:
@@ -49,9 +50,26 @@ def rule_of_thumb(drop: metrics.Drop) -> dict[str, Any]:
     return rule
 
 
+def odds_headline(forecast: dict[str, Any], season_number: int | None) -> str:
+    """An undecided season's answer first: '43% chance of a Season 3 (plausibly 30–57%) ·
+    waiting 691 days, longer than 9 in 10 decisions took · decision within 90 days: 12%'."""
+    n = (season_number or 1) + 1
+    low, high = forecast["interval_95"]
+    parts = [f"{forecast['probability']:.0%} chance of a Season {n} (plausibly {low:.0%}–{high:.0%})"]
+    timeline = forecast.get("timeline") or {}
+    if timeline.get("days_since_premiere") is not None:
+        limbo = ", longer than 9 in 10 decisions took" if timeline.get("in_limbo") else ""
+        parts.append(f"waiting {timeline['days_since_premiere']} days{limbo}")
+    odds = forecast.get("decision_odds")
+    if odds:
+        parts.append(f"decision within 90 days: {odds['within_90_days']['decision']:.0%}")
+    return " · ".join(parts)
+
+
 def headline(status: dict[str, Any] | None, label: dict[str, Any] | None, season_number: int | None,
-             days_since_premiere: int | None) -> str | None:
-    """The first thing a fan reads: the decision when there is one, never odds before it."""
+             days_since_premiere: int | None, forecast: dict[str, Any] | None = None) -> str | None:
+    """The first thing a fan reads: the decision when there is one, never odds before it;
+    the odds when Netflix still has to decide."""
     if status is None:  # a film
         return None
     n = season_number or status.get("season") or 1
@@ -76,6 +94,8 @@ def headline(status: dict[str, Any] | None, label: dict[str, Any] | None, season
     why = status.get("why")
     if outcome == rules.UNDECIDED and why:
         return f"No renewal decision to wait for: {why}"
+    if forecast is not None and outcome == rules.AWAITING:
+        return odds_headline(forecast, season_number)
     waited = f", {days_since_premiere} days after its premiere" if days_since_premiere is not None else ""
     return f"Awaiting Netflix's decision{waited}"
 
@@ -124,9 +144,14 @@ def season_report(con: duckdb.DuckDBPyConnection, season: dict[str, Any], facts:
                            later, today, facts.data_from(), clock.today())
     if status is not None and season["kind"] == "TV":
         status["reports"] = facts.reports(season["slug"])
+    # The stored renewal forecast (renewcast train), only while Netflix still has to decide:
+    # a decided season's odds live on as its track record (``backtest``), never as news.
+    forecast = facts.forecast(season["slug"]) if status and status["outcome"] == rules.AWAITING else None
+    reasons = (forecast or {}).get("reasons") or []
     return {
         "known": known,
-        "headline": headline(status, label, season["season_number"], days),
+        "headline": headline(status, label, season["season_number"], days, forecast),
+        "headline_reason": reasons[0]["text"] if reasons else None,
         "show_verdict": show_verdict(con, season["show_title"], facts, frozenset(
             o["season_number"] for o in [season, *others] if o["season_number"])) if season["kind"] == "TV" else None,
         "days_since_premiere": days,
@@ -152,9 +177,7 @@ def season_report(con: duckdb.DuckDBPyConnection, season: dict[str, Any], facts:
         # Renewal decision (outcome 'awaiting' when none; None for films) and fan/critic signals.
         "ledger": status,
         "signals": facts.signals(season["slug"]),
-        # The stored renewal forecast (renewcast train), only while Netflix still has to decide:
-        # a decided season's odds live on as its track record (``backtest``), never as news.
-        "forecast": facts.forecast(season["slug"]) if status and status["outcome"] == rules.AWAITING else None,
+        "forecast": forecast,
         # What the walk-forward backtest said before the decision (decided seasons only).
         "backtest": facts.backtested(season["slug"]) if season["kind"] == "TV" else None,
     }
@@ -228,14 +251,22 @@ def week_index(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
             "known": freshness(con)}
 
 
+def week_ending(day: dt.date) -> dt.date | None:
+    """The Sunday ending the Monday-to-Sunday week holding ``day`` (None past the calendar's end)."""
+    try:
+        return day + dt.timedelta(days=6 - day.weekday())
+    except OverflowError:  # the week of 9999-12-31 ends in a year Python has no date for
+        return None
+
+
 def week_lists(con: duckdb.DuckDBPyConnection, day: dt.date | None = None) -> dict[str, Any]:
     """The four global lists of the week holding ``day`` (any day of its Monday-to-Sunday
     week; None: the newest), each entry with its movement, and the weeks either side."""
     span = con.execute("SELECT min(week), max(week) FROM top10_global").fetchone()
     if not span or span[1] is None:
         return {"week": None, "lists": {}}
-    week = span[1] if day is None else day + dt.timedelta(days=6 - day.weekday())
-    if not span[0] <= week <= span[1]:
+    week = span[1] if day is None else week_ending(day)
+    if week is None or not span[0] <= week <= span[1]:
         raise WeekNotFound(f"no Top 10 week holds {day}: the lists run from the week ending {span[0]} "
                            f"to the week ending {span[1]}")
     around = con.execute("SELECT max(week) FILTER (WHERE week < $1), min(week) FILTER (WHERE week > $1) "
@@ -338,8 +369,8 @@ def country_week(con: duckdb.DuckDBPyConnection, iso2: str, day: dt.date | None 
     if not span or span[0] is None:
         raise TitleNotFound(iso2, [])  # no such country in the lists
     first, last, name = span
-    week = last if day is None else day + dt.timedelta(days=6 - day.weekday())
-    if not first <= week <= last:
+    week = last if day is None else week_ending(day)
+    if week is None or not first <= week <= last:
         raise WeekNotFound(f"the country lists for {name} run from the week ending {first} to the week ending "
                            f"{last}; {day} is outside them")
     rows = rows_as_dicts(con.execute(
@@ -497,7 +528,7 @@ def snapshot(con: duckdb.DuckDBPyConnection) -> Snapshot:
 
 def season_page(con: duckdb.DuckDBPyConnection, slug: str,
                 typical: dict[str, list[tuple[int, float]]] | None = None,
-                facts: Live | None = None) -> dict[str, Any]:
+                facts: Live | None = None, index: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """A season page's answer: its report, forecast (or why none), the closest peers' view paths
     and the typical renewed and canceled paths (pass ``typical`` when it is cached)."""
     facts = facts or Live(con)
@@ -505,21 +536,87 @@ def season_page(con: duckdb.DuckDBPyConnection, slug: str,
     if season is None:
         raise TitleNotFound(slug, lookup.suggestions(con, slug.replace("-", " ")))
     data = season_report(con, season, facts)
+    status = (data["ledger"] or {}).get("outcome")
     if data["forecast"] is not None:  # the report read the stored forecast already
         forecast, forecast_note = data["forecast"], None
-    else:
-        forecast, forecast_note = (forecast_or_note(con, slug) if season["kind"] == "TV"
-                                   else (None, "forecasts cover TV seasons only"))
-    # The closest peers' view lines: their rows only, no full reports.
+    elif season["kind"] != "TV":
+        forecast, forecast_note = None, "forecasts cover TV seasons only"
+    elif status == rules.AWAITING:
+        forecast, forecast_note = forecast_or_note(con, slug)
+    elif status == rules.UNDECIDED:
+        forecast, forecast_note = None, f"no forecast: {(data['ledger'] or {}).get('why')}"
+    else:  # decided: its odds before the decision are its track record, never current news
+        forecast, forecast_note = None, "no forecast: Netflix has decided"
     peers = []
-    for peer in (forecast or {}).get("similar", [])[:3]:
-        other = facts.season(peer["slug"])
-        if other is not None:
-            peers.append({**peer, "path": season_views_of(facts.top10_rows(other), other)})
+    if season["kind"] == "TV":
+        for peer in peers_of(season, data, peers_index(con, facts) if index is None else index):
+            other = facts.season(peer["slug"])
+            if other is not None:
+                peers.append({**peer, "path": season_views_of(facts.top10_rows(other), other)})
+    previous = None
+    if season["kind"] == "TV" and season["season_number"] and season["season_number"] > 1:
+        for other in data["other_seasons"]:
+            row = facts.season(other["slug"]) if other["season_number"] == season["season_number"] - 1 else None
+            if row is not None:
+                previous = {"slug": other["slug"], "title": title_of(row),
+                            "path": season_views_of(facts.top10_rows(row), row)}
     if typical is None and season["kind"] == "TV":
         typical = typical_paths(con)
     return {"report": data, "forecast": forecast, "forecast_note": forecast_note, "peers": peers,
-            "typical": typical if season["kind"] == "TV" else {}}
+            "previous": previous, "typical": typical if season["kind"] == "TV" else {}}
+
+
+def peers_index(con: duckdb.DuckDBPyConnection, facts: Live | None = None) -> list[dict[str, Any]]:
+    """Every decided TV season with what a peer is chosen by: category, format group and
+    first-week views (read once per store generation on the web)."""
+    facts = facts or Live(con)
+    decided = {r["slug"]: r["outcome"] for r in ledger.list_entries(con)
+               if r["slug"] and r["outcome"] in ("renewed", "renewed_final", "canceled", "reversed")}
+    labels = catalog.labels_by_slug(con)
+    out = []
+    for slug, outcome in decided.items():
+        s = facts.season(slug)
+        if s is None:
+            continue
+        weeks = metrics.build_weeks(facts.top10_rows(s), s["runtime_hours"], s["premiere"])
+        first = weeks[0].views if weeks and weeks[0].week_since_premiere == 1 else None
+        if first:
+            label = labels.get(slug, catalog.UNKNOWN)
+            out.append({"slug": slug, "title": title_of(s), "category": s["category"], "show_title": s["show_title"],
+                        "format": label.format, "first_week_views": first,
+                        "outcome": outcome})
+    return out
+
+
+#: A peer's first-week views are within this factor of the season's, either way.
+PEER_FACTOR = 2.0
+
+
+def peers_of(season: dict[str, Any], data: dict[str, Any], index: list[dict[str, Any]], top: int = 3
+             ) -> list[dict[str, Any]]:
+    """Decided seasons like this one: the same category, the same format group where the
+    catalog knows both, first-week views within a factor of 2; nearest in views first, one a
+    show, the season's own show left out (its previous season is drawn on its own)."""
+    mine = data.get("first_week_views")
+    if not mine:
+        return []
+    label = data.get("catalog") or {}
+    fmt = label.get("format") or "unknown"
+    found = []
+    for p in index:
+        if p["category"] != season["category"] or p["show_title"] == season["show_title"]:
+            continue
+        if "unknown" not in (fmt, p["format"]) and p["format"] != fmt:
+            continue
+        ratio = p["first_week_views"] / mine
+        if 1 / PEER_FACTOR <= ratio <= PEER_FACTOR:
+            found.append((abs(math.log(ratio)), p["slug"], p, ratio))
+    found.sort(key=lambda t: (t[0], t[1]))
+    return [{**p, "ratio": round(ratio, 2),
+             "why": f"{p['outcome'].replace('_', ' ')}; same category"
+                    + (f" and format ({p['format'].replace('_', ' ')})" if p["format"] == fmt != "unknown" else "")
+                    + f", first week {ratio:.1f}x its views"}
+            for _d, _s, p, ratio in found[:top]]
 
 
 def show_seasons(con: duckdb.DuckDBPyConnection, query: str) -> list[dict[str, Any]]:
@@ -552,3 +649,72 @@ def search(con: duckdb.DuckDBPyConnection, query: str, limit: int = 20) -> dict[
                     for r in found],
         "suggestions": lookup.suggestions(con, query) if query.strip() and not found else [],
     }
+
+
+def show_slug(show_title: str) -> str:
+    """A show page's address: '/show/stranger-things'."""
+    return slugify(show_title)
+
+
+def show_summary(con: duckdb.DuckDBPyConnection, show: str, facts: Live | None = None) -> dict[str, Any]:
+    """A show at a glance: its verdict and each season with its status (the decision, or the
+    odds while Netflix has to decide), premiere and first-28-day views, oldest first.
+
+    ``show`` is a show slug ('stranger-things'), a show's name or any title of one of its seasons.
+    """
+    facts = facts or Live(con)
+    rows = rows_as_dicts(con.execute(
+        "SELECT DISTINCT show_title FROM seasons WHERE kind = 'TV'"))
+    by_slug = {show_slug(r["show_title"]): r["show_title"] for r in rows}
+    title = by_slug.get(show.strip().lower())
+    if title is None:
+        found = lookup.resolve(con, show)
+        if found["kind"] != "TV":
+            raise TitleNotFound(show, lookup.suggestions(con, show))
+        title = found["show_title"]
+    seasons = lookup.seasons_of_show(con, title, "TV")
+    out = []
+    for s in seasons:
+        r = season_report(con, s, facts)
+        status = r["ledger"] or {}
+        out.append({
+            "slug": s["slug"], "title": title_of(s), "season_number": s["season_number"],
+            "premiere": r["premiere"], "premiere_estimated": r["premiere_estimated"],
+            "first_week_views": r["first_week_views"], "first28_views": r["first28_views"],
+            "top10_hours_total": r["top10_hours_total"], "peak_rank": r["peak_rank"],
+            "status": status.get("outcome"), "headline": r["headline"],
+            "probability": (r["forecast"] or {}).get("probability"),
+        })
+    verdict = show_verdict(con, title, facts, frozenset(s["season_number"] for s in seasons if s["season_number"]))
+    return {"known": facts.known(), "show_title": title, "slug": show_slug(title),
+            "verdict": verdict or (out[-1]["headline"] if out else None), "seasons": out}
+
+
+def countries_index(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """Every country Netflix lists: its region, its newest covered week and that week's No. 1
+    TV season and film (each linked to its season), by region then name."""
+    rows = rows_as_dicts(con.execute(
+        """WITH last AS (SELECT country_iso2, max(week) AS week FROM top10_country GROUP BY 1)
+           SELECT c.country_iso2, any_value(c.country_name) AS country_name, l.week,
+                  any_value(coalesce(c.season_title, c.show_title)) FILTER (WHERE c.category = 'TV'
+                      AND c.weekly_rank = 1) AS top_tv,
+                  any_value(s_tv.slug) FILTER (WHERE c.category = 'TV' AND c.weekly_rank = 1) AS top_tv_slug,
+                  any_value(coalesce(c.season_title, c.show_title)) FILTER (WHERE c.category = 'Films'
+                      AND c.weekly_rank = 1) AS top_film,
+                  any_value(s_tv.slug) FILTER (WHERE c.category = 'Films' AND c.weekly_rank = 1) AS top_film_slug
+           FROM top10_country c JOIN last l ON l.country_iso2 = c.country_iso2 AND l.week = c.week
+           LEFT JOIN seasons s_tv ON s_tv.show_title = c.show_title
+                AND s_tv.season_title IS NOT DISTINCT FROM c.season_title
+                AND s_tv.kind = CASE WHEN c.category = 'TV' THEN 'TV' ELSE 'Film' END
+           GROUP BY c.country_iso2, l.week"""))
+    regions: dict[str, str] = {}
+    with open(BUNDLED_DATA / "country_regions.csv", encoding="utf-8", newline="") as f:
+        for r in csv.DictReader(f):
+            regions[r["country_iso2"]] = r["region"]
+    for r in rows:
+        r["region"] = regions.get(r["country_iso2"], "Other")
+        r["week"] = r["week"].isoformat() if r["week"] else None
+    rows.sort(key=lambda r: (r["region"], r["country_name"]))
+    span = con.execute("SELECT min(week), max(week) FROM top10_country").fetchone()
+    return {"countries": rows, "first_week": span[0].isoformat() if span and span[0] else None,
+            "last_week": span[1].isoformat() if span and span[1] else None}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
+import errno
 import fcntl
 import hashlib
 import itertools
@@ -193,9 +194,9 @@ class Store:
         ``changes_data=False`` for writes that only record derived results (a backtest),
         which must not mark the stored forecasts stale.
         """
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        make_folder(self.path.parent)
         lock_path = self.path.with_name(self.path.name + ".lock")
-        with open(lock_path, "a+") as lock:
+        with open(lock_path, "a+") as lock, _disk_full_is_one_line():
             fcntl.flock(lock, fcntl.LOCK_EX)  # one writer at a time; readers are never blocked
             self._remove_leftovers()  # holding the lock: any copy still here belongs to a dead writer
             fd, tmp_name = tempfile.mkstemp(prefix=self.path.name + ".", suffix=".tmp", dir=self.path.parent)
@@ -346,6 +347,35 @@ def forecasts_are_stale(con: duckdb.DuckDBPyConnection) -> bool:
     versions = dict(con.execute(
         "SELECT key, value FROM meta WHERE key IN ('data_version', 'forecasts_version')").fetchall())
     return versions.get("forecasts_version") != versions.get("data_version")
+
+
+def make_folder(folder: Path) -> None:
+    """The store's folder, made if need be; StoreError (one line) when it cannot be."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise StoreError(f"cannot make the folder {folder}: a file of that name is in the way "
+                         "(give --db a path in a folder)") from None
+    except OSError as err:
+        raise StoreError(f"cannot make the folder {folder}: {err.strerror}") from None
+
+
+@contextlib.contextmanager
+def _disk_full_is_one_line() -> Iterator[None]:
+    """A full disk during a write is a one-line error; the store is unchanged (the write
+    was to a private copy, which the caller removes)."""
+    try:
+        yield
+    except OSError as err:
+        if err.errno == errno.ENOSPC:
+            raise StoreError("no space left on device: the store is unchanged; free some space and "
+                             "run the command again") from None
+        raise
+    except duckdb.Error as err:
+        if "no space left" in str(err).lower() or "disk is full" in str(err).lower():
+            raise StoreError("no space left on device: the store is unchanged; free some space and "
+                             "run the command again") from None
+        raise
 
 
 def rows_as_dicts(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:

@@ -24,6 +24,19 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], align: str | No
     return "\n".join(lines)
 
 
+def show_summary(summary: dict[str, Any]) -> str:
+    """A show at a glance: its verdict, then each season's status and first-28-day views."""
+    head = [f"{summary['show_title']}: {len(summary['seasons'])} seasons in the Top 10"]
+    if summary.get("verdict"):
+        head.append(summary["verdict"])
+    body = table(["Season", "Status", "First 28 days", "Premiere"],
+                 [(s["title"], s["headline"] or s["status"] or "",
+                   f"{millions(s['first28_views'])} views" if s["first28_views"] is not None else "–",
+                   (s["premiere"] or "unknown") + ("*" if s["premiere_estimated"] else ""))
+                  for s in summary["seasons"]], "llrl")
+    return "\n".join([*head, "", body])
+
+
 def first_week(report: dict[str, Any]) -> str:
     """'First week: 3.37M views in 4 days', or, where the release day is not known, no day count."""
     views = millions(report["first_week_views"])
@@ -44,6 +57,8 @@ def season(report: dict[str, Any]) -> str:
     if report.get("headline"):
         status = report.get("ledger") or {}
         out.append(report["headline"] + "." + (f" Source: {status['source']}" if status.get("source") else ""))
+        if report.get("headline_reason"):
+            out.append(f"Main reason: {report['headline_reason']}.")
     if report.get("show_verdict") and report["show_verdict"] != report.get("headline"):
         out.append(report["show_verdict"])
     known = report["known"]

@@ -223,7 +223,7 @@ class Forecaster:
         """Waits for a decision by format group, for the hazard answer."""
         if self._waits is None:
             h = self.history
-            awaiting = set(self.awaiting())
+            undecided = self.undecided_days()
             slugs = [slug for slug, s in h.seasons.items()
                      if eligible(h, slug) and netflix_decides(h, slug) and s["first_week"] <= self.as_of]
             by: dict[str, list[str]] = {"all": slugs, "scripted": [], "unscripted": []}
@@ -231,8 +231,44 @@ class Forecaster:
                 group = format_group(h, slug)
                 if group in by:
                     by[group].append(slug)
-            self._waits = {g: hazard.waits(h, self.as_of, members, awaiting, LABELS) for g, members in by.items()}
+            caps = self.next_season_days()
+            self._waits = {g: hazard.waits(h, self.as_of, members, undecided, LABELS, caps)
+                           for g, members in by.items()}
         return self._waits
+
+    def next_season_days(self) -> dict[str, int]:
+        """Days from each season's premiere to its next season's first Top 10 week, where
+        that had charted by the date: the renewal was public by then whatever the ledger dates."""
+        h, as_of = self.history, self.as_of
+        by_show: dict[str, list[dict[str, Any]]] = {}
+        for s in h.seasons.values():
+            by_show.setdefault(s["show_title"], []).append(s)
+        out: dict[str, int] = {}
+        for slug, s in h.seasons.items():
+            later = [o["first_week"] for o in by_show[s["show_title"]] if s["season_number"] and o["season_number"]
+                     and o["season_number"] > s["season_number"] and o["first_week"] <= as_of]
+            if later:
+                out[slug] = (min(later) - s["premiere"]).days
+        return out
+
+    def undecided_days(self) -> dict[str, int]:
+        """Each undecided season that could await a decision, with the days it was at risk
+        as of the date: all of them while on the board; until its next season charted (a
+        renewal, day unknown: censored there) or two years (it left the board) otherwise."""
+        h, as_of = self.history, self.as_of
+        decided = {r["slug"] for r in h.decisions(as_of, dated_only=True)}
+        caps = self.next_season_days()
+        past = as_of < clock.today()
+        out: dict[str, int] = {}
+        for slug, s in h.seasons.items():
+            label = h.labels.get(slug)
+            if slug in decided or label is None or not label.could_await(past=past) or not s["season_number"]:
+                continue
+            if "limited series" in (s["season_title"] or "").lower() or s["premiere"] > as_of:
+                continue
+            days = min((as_of - s["premiere"]).days, caps.get(slug, rules.BOARD_DAYS))
+            out[slug] = max(0, min(days, rules.BOARD_DAYS))
+        return out
 
     def season(self, slug: str) -> dict[str, Any]:
         h = self.history

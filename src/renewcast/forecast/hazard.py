@@ -51,10 +51,13 @@ class Waits:
         return decision, cancel
 
 
-def waits(history: Any, as_of: dt.date, slugs: list[str], awaiting: set[str],
-          labels: dict[str, int]) -> Waits:
+def waits(history: Any, as_of: dt.date, slugs: list[str], undecided: dict[str, int],
+          labels: dict[str, int], known_by: dict[str, int] | None = None) -> Waits:
     """The waits of ``slugs`` as of a date: their first public decision after the
-    premiere, or (for seasons in ``awaiting``) the days waited so far."""
+    premiere, or, for the seasons still undecided, the days they were at risk
+    (``undecided``: still waiting today, or until they left the board without a decision:
+    two years on, or when their next season charted). Leaving out the ones that left would
+    keep only the quick decisions in the risk set, and the odds would run about twice too high."""
     first: dict[str, dict[str, Any]] = {}
     for r in history.decisions(as_of, dated_only=True):  # a wait needs its day
         if r["outcome"] in labels:
@@ -64,12 +67,14 @@ def waits(history: Any, as_of: dt.date, slugs: list[str], awaiting: set[str],
         premiere = history.seasons[slug]["premiere"]
         if slug in first:
             wait = (first[slug]["announced_date"] - premiere).days
+            if known_by and slug in known_by and first[slug]["outcome"] in ("renewed", "renewed_final"):
+                wait = min(wait, known_by[slug])  # its next season was out: the renewal was public
             if wait > 0:  # renewed before it premiered: never waited
                 days.append(wait)
                 decided.append(1)
                 canceled.append(1 - labels[first[slug]["outcome"]])
-        elif slug in awaiting:
-            days.append((as_of - premiere).days)
+        elif slug in undecided:
+            days.append(undecided[slug])
             decided.append(0)
             canceled.append(0)
     return Waits(np.array(days, dtype=int), np.array(decided, dtype=int), np.array(canceled, dtype=int))

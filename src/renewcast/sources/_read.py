@@ -16,6 +16,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from renewcast.errors import InputError
 from renewcast.sources import bounds
@@ -91,20 +92,55 @@ def _read_tsv(path: Path, data: bytes) -> Sheet:
     return Sheet(name, "tsv", rows)
 
 
-_DIMENSION = re.compile(rb'<dimension ref="[A-Z]+[0-9]+:([A-Z]+)([0-9]+)"')
-_CELL_REF = re.compile(rb' r="([A-Z]{1,3})([0-9]{1,7})"')
+#: Every way a worksheet names a cell or a row, whatever the quoting, case, '$' or digit count:
+#: r="XFD1048576", r='xfd1048576', r = "$A$12345678", <row r="99999999">. The extent is what
+#: the references reach, never what a <dimension> element claims (it may lie, or be absent).
+# Each pattern starts with a literal, so the scan runs at C speed (about 0.5 s for Netflix's
+# 47 MB country sheet); a stray match elsewhere can only overstate the extent, never hide it.
+_REF_COLUMN = re.compile(rb"""r\s*=\s*["']\$?([A-Za-z]{1,4})\$?[0-9]""")
+_REF_ROW = re.compile(rb"""r\s*=\s*["']\$?[A-Za-z]{0,4}\$?([0-9]{1,12})["']""")
+_DIMENSION = re.compile(rb"""dimension\s[^>]{0,160}?\bref\s*=\s*["'][^"']{0,24}?:\$?([A-Za-z]{1,4})\$?([0-9]{1,12})""")
+#: Bytes carried from one chunk to the next, so a reference split across chunks is still seen.
+_OVERLAP = 256
 
 
 def _column_number(letters: bytes) -> int:
     n = 0
-    for ch in letters:
+    for ch in letters.upper():
         n = n * 26 + ch - 64
     return n
 
 
+def _sheet_extent(sheet: Any) -> tuple[int, int, int]:
+    """(columns, rows, cells) a worksheet's XML reaches, read in 1 MiB chunks (memory stays flat).
+    Maxima over overlapping chunks are exact; the cell count takes each tag once."""
+    columns: set[bytes] = set()
+    rows = cells = 0
+    tail = b""
+    while True:
+        chunk = sheet.read(1 << 20)
+        last = not chunk
+        data = tail + chunk
+        cut = len(data) if last else max(0, len(data) - _OVERLAP)
+        columns.update(_REF_COLUMN.findall(data))
+        found = _REF_ROW.findall(data)
+        for letters, number in _DIMENSION.findall(data):  # a dimension's far corner counts too
+            columns.add(letters)
+            found.append(number)
+        if found:
+            rows = max(rows, max(map(int, found)))
+        # A cell tag is "<c " or "<c>" (or "<x:c "): counted where it starts before the cut.
+        end = min(len(data), cut + 2)
+        cells += data.count(b"<c ", 0, end) + data.count(b"<c>", 0, end) + data.count(b":c ", 0, end)
+        if last:
+            return max((_column_number(c) for c in columns), default=0), rows, cells
+        tail = data[cut:]
+
+
 def _check_xlsx_size(name: str, archive: zipfile.ZipFile) -> None:
-    """Refuse a zip bomb or a sheet spanning millions of empty cells before the spreadsheet
-    reader allocates for it (it would abort the process, not raise)."""
+    """Refuse a zip bomb, a sheet reaching millions of empty cells, or one holding millions of
+    real ones, before the spreadsheet reader allocates for it (it would abort the process,
+    not raise). The caps are a few times Netflix's largest file (``bounds``)."""
     unpacked = sum(info.file_size for info in archive.infolist())
     if unpacked > bounds.MAX_XLSX_UNPACKED_BYTES:
         raise InputError(name, f"the XLSX unpacks to {unpacked:,} bytes, over {bounds.MAX_XLSX_UNPACKED_BYTES:,}",
@@ -113,19 +149,10 @@ def _check_xlsx_size(name: str, archive: zipfile.ZipFile) -> None:
         if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
             continue
         with archive.open(info) as sheet:
-            head = sheet.read(4096)
-            found = _DIMENSION.search(head)
-            if found:  # the declared extent
-                cols, rows = _column_number(found.group(1)), int(found.group(2))
-            else:  # none declared: the largest cell reference, read in chunks (bounded by the size check)
-                cols = rows = 0
-                chunk = head
-                while chunk:
-                    for letters, number in _CELL_REF.findall(chunk):
-                        cols, rows = max(cols, _column_number(letters)), max(rows, int(number))
-                    chunk = sheet.read(1 << 20)
-        if cols * rows > bounds.MAX_XLSX_CELLS:
-            raise InputError(name, f"the sheet {info.filename} spans {cols:,} columns x {rows:,} rows",
+            cols, rows, cells = _sheet_extent(sheet)
+        if cols * rows > bounds.MAX_XLSX_CELLS or cells > bounds.MAX_XLSX_CELLS:
+            raise InputError(name, f"the sheet {info.filename} spans {cols:,} columns x {rows:,} rows"
+                             + (f" ({cells:,} cells)" if cells > bounds.MAX_XLSX_CELLS else ""),
                              hint=f"not a Netflix file: a sheet may span at most {bounds.MAX_XLSX_CELLS:,} cells")
 
 

@@ -27,10 +27,10 @@ MAX_WEEKS = 1_000
 #: Ranks in a Top 10.
 RANKS = (1, 10)
 
-#: An XLSX archive's contents, unpacked (Netflix's largest, the country lists, is 47 MB).
-MAX_XLSX_UNPACKED_BYTES = 500_000_000
-#: Cells a worksheet may span, from its declared dimension (the country lists span 1.1 million).
-MAX_XLSX_CELLS = 20_000_000
+#: An XLSX archive's contents, unpacked: about 4x Netflix's largest (the country lists, 47 MB).
+MAX_XLSX_UNPACKED_BYTES = 200_000_000
+#: Cells a worksheet may reach or hold: about 4x the country lists' 1.1 million.
+MAX_XLSX_CELLS = 5_000_000
 
 Check = Callable[[Any], str | None]
 
@@ -81,3 +81,22 @@ def weeks(value: int) -> str | None:
     if value < 0:
         return "must not be negative"
     return None if value <= MAX_WEEKS else f"{value} weeks is more than {MAX_WEEKS}"
+
+
+#: Netflix's four global lists, and the country files' two.
+GLOBAL_CATEGORIES = ("Films (English)", "Films (Non-English)", "TV (English)", "TV (Non-English)")
+COUNTRY_CATEGORIES = ("Films", "TV")
+
+
+def _one_of(allowed: tuple[str, ...]) -> Check:
+    quoted = ", ".join("'" + a.replace("'", "''") + "'" for a in allowed)
+
+    @_with_sql(lambda: f"{{c}} NOT IN ({quoted})")
+    def check(value: str) -> str | None:
+        return None if value in allowed else f"'{value}' is not one of Netflix's lists ({', '.join(allowed)})"
+
+    return check
+
+
+category = _one_of(GLOBAL_CATEGORIES)
+country_category = _one_of(COUNTRY_CATEGORIES)

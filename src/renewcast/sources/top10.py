@@ -22,7 +22,7 @@ from renewcast.sources._values import (
 
 GLOBAL = (
     Column("week", to_date, check=bounds.week),
-    Column("category", to_text),
+    Column("category", to_text, check=bounds.category),
     Column("weekly_rank", to_int, check=bounds.rank),
     Column("show_title", to_text),
     Column("season_title", to_text, nullable=True),
@@ -36,7 +36,7 @@ COUNTRY = (
     Column("country_name", to_text),
     Column("country_iso2", to_text),
     Column("week", to_date, check=bounds.week),
-    Column("category", to_text),
+    Column("category", to_text, check=bounds.country_category),
     Column("weekly_rank", to_int, check=bounds.rank),
     Column("show_title", to_text),
     Column("season_title", to_text, nullable=True),
@@ -44,7 +44,7 @@ COUNTRY = (
 )
 
 MOST_POPULAR = (
-    Column("category", to_text),
+    Column("category", to_text, check=bounds.category),
     Column("rank", to_int, check=bounds.rank),
     Column("show_title", to_text),
     Column("season_title", to_text, nullable=True),

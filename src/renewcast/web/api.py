@@ -58,7 +58,7 @@ async def seasons(request: Request, category: Annotated[str | None, Query(max_le
                   status: Annotated[str | None, Query(pattern="^(awaiting|renewed|renewed_final|canceled|final|"
                                                       "reversed|limited|undecided)$")] = None,
                   limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-                  offset: Annotated[int, Query(ge=0)] = 0) -> Response:
+                  offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0) -> Response:
     key = ("api-seasons", category, premiered_from, premiered_to, status, limit, offset)
     return await cached_json(request, key, lambda con: report.seasons_list(
         con, category=category, premiered_from=premiered_from, premiered_to=premiered_to, status=status,
@@ -81,6 +81,17 @@ async def catalog_list(request: Request) -> Response:
 async def season(request: Request, slug: Annotated[str, Path(max_length=200)]) -> Response:
     slug = slug.removesuffix(".json")
     return await cached_json(request, ("api-season", slug), lambda con: season_payload(request, slug))
+
+
+@router.get("/shows/{slug}", summary="A show at a glance: its verdict and every season's status",
+            response_model=models.ShowSummary)
+async def show(request: Request, slug: Annotated[str, Path(max_length=200)]) -> Response:
+    slug = slug.removesuffix(".json")
+
+    def compute(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+        return report.show_summary(con, slug, database(request).cached(("facts",), report.snapshot))
+
+    return await cached_json(request, ("api-show", slug), compute)
 
 
 def board_payload(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from renewcast.errors import (
     WeekNotFound,
 )
 from renewcast.formats import count, fraction, millions, number, percent, period, probability
+from renewcast.titles import title_of
 from renewcast.web.db import MISSING, Database
 
 HERE = Path(__file__).parent
@@ -241,6 +242,10 @@ class Links:
             return f"/title/{slug}"
         return f"/title/{slug}.html" if self.slugs is None or slug in self.slugs else None
 
+    def show(self, show_slug: str) -> str | None:
+        # A static build writes season pages only: a show page is the live site's.
+        return None if self.static else f"/show/{show_slug}"
+
     def track_record(self) -> str:
         return "/track-record.html" if self.static else "/track-record"
 
@@ -248,6 +253,15 @@ class Links:
         if not day:
             return None
         return None if self.static else f"/week/{day}"
+
+    def country(self, iso2: str) -> str | None:
+        return None if self.static else f"/country/{iso2.lower()}"
+
+    def countries(self) -> str | None:
+        return None if self.static else "/countries"
+
+    def docs(self) -> str | None:
+        return None if self.static else "/docs"
 
     def most_popular(self) -> str:
         return "/most-popular.html" if self.static else "/most-popular"
@@ -283,7 +297,7 @@ def make_templates(links: Links) -> Environment:
                       trim_blocks=True, lstrip_blocks=True)
     env.filters.update(millions=millions, percent=percent, period=period,
                        probability=probability, number=number, fraction=fraction, count=count)
-    env.globals.update(links=links, zip=zip, dict=dict)
+    env.globals.update(links=links, zip=zip, dict=dict, show_slug=report.show_slug, title_of=title_of)
     return env
 
 
@@ -404,8 +418,9 @@ def season_data(request: Request, slug: str) -> dict[str, Any]:
     db = database(request)
 
     def compute(con: Any) -> dict[str, Any]:
-        return report.season_page(con, slug, db.cached(("typical",), report.typical_paths),
-                                  db.cached(("facts",), report.snapshot))
+        facts = db.cached(("facts",), report.snapshot)
+        return report.season_page(con, slug, db.cached(("typical",), report.typical_paths), facts,
+                                  db.cached(("peers",), lambda c: report.peers_index(c, facts)))
 
     return db.cached(("season", slug), compute)
 

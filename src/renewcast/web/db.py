@@ -97,10 +97,14 @@ class Database:
         return (st.st_ino, st.st_mtime_ns, st.st_size, clock.today().toordinal())
 
     def etag_seed(self) -> str:
-        """A short token for the generation answering now (it changes when the file is replaced)."""
+        """A short token for what answers now: the file on disk and the generation in memory.
+        The file is looked at every time, so a replaced store never revalidates as unchanged,
+        even on a quiet server whose live generation is still the old file's."""
+        on_disk = self.stat()
         with self._cond:
             key = self._live.key if self._live is not None else None
-        return hashlib.sha1(repr(key or self.stat()).encode()).hexdigest()[:16]
+        seed = on_disk if key in (None, on_disk) else (on_disk, key)  # both while the old file still answers
+        return hashlib.sha1(repr(seed).encode()).hexdigest()[:16]
 
     def _serving(self) -> _Gen:
         """The generation to answer from now (call holding the lock): the live one while it

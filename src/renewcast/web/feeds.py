@@ -7,6 +7,8 @@ same ETags.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import uuid
 from typing import Annotated, Any
 
 import duckdb
@@ -17,6 +19,7 @@ from feedgen.feed import FeedGenerator
 from renewcast import ledger, lookup, report
 from renewcast.errors import TitleNotFound
 from renewcast.formats import period
+from renewcast.titles import slugify
 from renewcast.web.app import cached
 
 router = APIRouter(include_in_schema=False)
@@ -33,7 +36,7 @@ def _moment(day: str | dt.date | None) -> dt.datetime:
 
 def _feed(base: str, path: str, title: str, subtitle: str) -> FeedGenerator:
     feed = FeedGenerator()
-    feed.id(base + path)
+    feed.id(_id("feed" + path))
     feed.title(title)
     feed.subtitle(subtitle)
     feed.link(href=base + path, rel="self")
@@ -43,10 +46,23 @@ def _feed(base: str, path: str, title: str, subtitle: str) -> FeedGenerator:
     return feed
 
 
+def _id(name: str) -> str:
+    """A stable Atom id for a fact: a name-based UUID URN (RFC 4122 v5), the same whatever
+    host, port or address served the feed, and no spaces whatever the title."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, "renewcast:" + name).urn
+#: What XML 1.0 cannot carry: a stored note with one would break the whole feed.
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def _clean(value: Any) -> Any:
+    return _NOT_XML.sub("", value) if isinstance(value, str) else value
+
+
 def _decision_entry(feed: FeedGenerator, base: str, d: dict[str, Any]) -> None:
+    d = {k: _clean(v) for k, v in d.items()}
     name = d.get("season_title") or f"{d['show_title']} (season {d['season']})"
     entry = feed.add_entry(order="append")
-    entry.id(f"{base}/decision/{d['show_title']}/{d['season']}/{d['outcome']}")
+    entry.id(_id(f"decision/{slugify(d['show_title'])}/{d['season']}/{d['outcome']}"))
     entry.title(f"{d['outcome'].replace('_', ' ').capitalize()}: {name}")
     entry.link(href=f"{base}/title/{d['slug']}" if d.get("slug") else d.get("source") or base)
     entry.updated(_moment(d["announced_date"]))
@@ -76,7 +92,7 @@ def top10_feed(con: duckdb.DuckDBPyConnection, base: str) -> bytes:
     feed.updated(_moment(weeks[0]["week"] if weeks else None))
     for w in weeks:
         entry = feed.add_entry(order="append")
-        entry.id(f"{base}/week/{w['week']}")
+        entry.id(_id(f"week/{w['week']}"))
         entry.title(f"Netflix Top 10, week of {period(w['week_start'], w['week'])}")
         entry.link(href=f"{base}/week/{w['week']}")
         entry.updated(_moment(w["week"]))
@@ -105,19 +121,23 @@ def title_feed(con: duckdb.DuckDBPyConnection, base: str, slug: str) -> bytes:
     feed.updated(_moment(rows[0]["announced_date"] if rows else page["known"]["today"]))
     if limbo:
         entry = feed.add_entry(order="append")
-        entry.id(f"{base}/limbo/{slug}")
-        entry.title(f"In limbo: {page['season_title'] or show}")
+        entry.id(_id(f"limbo/{slug}"))
+        entry.title(_clean(f"In limbo: {page['season_title'] or show}"))
         entry.link(href=f"{base}/title/{slug}")
-        entry.updated(_moment(forecast.get("as_of")))
+        # Dated the day it crossed into limbo, not the day it was read: the fact changed then.
+        p90 = forecast["timeline"].get("p90_days")
+        crossed = (dt.date.fromisoformat(page["premiere"]) + dt.timedelta(days=int(p90) + 1)
+                   if page.get("premiere") and p90 else forecast.get("as_of"))
+        entry.updated(_moment(crossed))
         entry.summary(f"{forecast['timeline']['days_since_premiere']} days since its premiere with no decision: "
                       "longer than 9 in 10 past decisions took.")
     seasons = {s["slug"]: s for s in lookup.seasons_of_show(con, show, season["kind"])}
     for move in report.forecast_moves(con, list(seasons)):
         s = seasons[move["slug"]]
         entry = feed.add_entry(order="append")
-        entry.id(f"{base}/forecast/{move['slug']}/{move['trained_at']:%Y%m%dT%H%M%S}")
-        entry.title(f"Forecast {'up' if move['probability'] > move['before'] else 'down'}: "
-                    f"{s['season_title'] or show}, {move['before']:.0%} -> {move['probability']:.0%}")
+        entry.id(_id(f"forecast/{move['slug']}/{move['trained_at']:%Y%m%dT%H%M%S}"))
+        entry.title(_clean(f"Forecast {'up' if move['probability'] > move['before'] else 'down'}: "
+                           f"{s['season_title'] or show}, {move['before']:.0%} -> {move['probability']:.0%}"))
         entry.link(href=f"{base}/title/{move['slug']}")
         entry.updated(_moment(move["as_of"]))
         entry.summary(f"The chance of renewal moved from {move['before']:.0%} to {move['probability']:.0%} "

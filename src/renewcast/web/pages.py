@@ -73,6 +73,13 @@ def country_page(request: Request, iso2: Annotated[str, Path(pattern="^[A-Za-z]{
     return render(request, "country.html", c=data)
 
 
+@router.get("/countries")
+def countries_page(request: Request) -> Response:
+    """Every country in Netflix's country lists, by region, with its newest week's No. 1s."""
+    data = database(request).cached(("countries",), report.countries_index)
+    return render(request, "countries.html", **data)
+
+
 @router.get("/most-popular")
 def most_popular_page(request: Request) -> Response:
     """Netflix's all-time lists, each entry linked to its season page."""
@@ -95,14 +102,22 @@ async def home(request: Request) -> Response:
 
 
 CHART_WEEKS = 26
+#: Charts show the first weeks by default (where renewal is decided); ``?weeks=all`` draws every week.
+FIRST_WEEKS = 12
+Weeks = Annotated[Literal["first", "all"], Query(
+    description=f"'first': weeks 1 to {FIRST_WEEKS} (the default); 'all': every week it charted, re-entries included")]
 
 
-def season_chart(page: dict[str, Any], scale: str = "auto") -> tuple[str, str, list[dict[str, Any]]]:
+def season_chart(page: dict[str, Any], scale: str = "auto", weeks: str = "first"
+                 ) -> tuple[str, str, list[dict[str, Any]]]:
     rep = page["report"]
     name = title_of(rep)
     series = [charts.Series(name, report.season_views(rep), css="series-main")]
-    for n, peer in enumerate(page["peers"]):
-        label = f"{peer.get('title') or peer['slug']}" + (f" ({peer['outcome']})" if peer.get("outcome") else "")
+    if page.get("previous"):
+        series.append(charts.Series(f"{page['previous']['title']} (the previous season)", page["previous"]["path"],
+                                    css="series-3"))
+    for n, peer in enumerate(page["peers"][: 2 if page.get("previous") else 3]):
+        label = f"{peer.get('title') or peer['slug']}" + (f" ({peer['why']})" if peer.get("why") else "")
         series.append(charts.Series(label, peer["path"], css=f"series-{n + 1}"))
     for outcome, path in page["typical"].items():
         series.append(charts.Series(f"typical {outcome} season (median)", path, dashed=True,
@@ -112,6 +127,10 @@ def season_chart(page: dict[str, Any], scale: str = "auto") -> tuple[str, str, l
     rows = [{"name": s.name, "path": list(s.points)} for s in series]
     own = [int(x) for x, _ in series[0].points]
     horizon = max([4, *own]) if own else min(CHART_WEEKS, max([4, *[int(x) for s in series for x, _ in s.points]]))
+    page["chart_weeks_all"] = horizon
+    if weeks == "first":
+        horizon = min(horizon, FIRST_WEEKS)
+    page["chart_weeks"] = horizon
     series = charts.clip(series, horizon)
     log_y = charts.tenfold(series[:1 + len(page["peers"])]) if scale == "auto" else scale == "log"
     svg = charts.line_chart(
@@ -120,14 +139,14 @@ def season_chart(page: dict[str, Any], scale: str = "auto") -> tuple[str, str, l
               + (", beside its closest peers" if page["peers"] else "")
               + (" and the typical renewed and canceled paths" if page["typical"] else "")
               + f", weeks 1 to {horizon}" + ("; views on a log scale" if log_y else "")
-              + ". The table below gives every week."),
+              + ". The table below gives every week it charted."),
         x_label="Week since premiere", y_label="Views (log scale)" if log_y else "Views", x_max=horizon, log_y=log_y)
     return svg, charts.legend(series), rows
 
 
-def season_html(request: Request, slug: str, scale: str = "auto") -> str:
-    page = season_data(request, slug)
-    svg, legend, chart_rows = season_chart(page, scale)
+def season_html(request: Request, slug: str, scale: str = "auto", weeks: str = "first") -> str:
+    page = dict(season_data(request, slug))  # a copy: the cached answer is never changed
+    svg, legend, chart_rows = season_chart(page, scale, weeks)
     regions = report.region_grid(page["report"]["countries"])
     name = title_of(page["report"])
     grid = charts.region_grid(regions, title=f"Where {name} charted, by region") if regions else ""
@@ -135,16 +154,16 @@ def season_html(request: Request, slug: str, scale: str = "auto") -> str:
                        chart_table=tables.chart(chart_rows), known=page["report"]["known"], region_grid=grid)
 
 
-def resolve_title(request: Request, con: duckdb.DuckDBPyConnection, slug: str, scale: str = "auto"
-                  ) -> tuple[str, str]:
+def resolve_title(request: Request, con: duckdb.DuckDBPyConnection, slug: str, scale: str = "auto",
+                  weeks: str = "first") -> tuple[str, str]:
     """What /title/<slug> answers: ('page', html), ('redirect', url)."""
     links = request.app.state.links
     if database(request).cached(("facts",), report.snapshot).season(slug) is not None:
-        return "page", season_html(request, slug, scale)
+        return "page", season_html(request, slug, scale, weeks)
     query = slug.replace("-", " ")
     seasons = report.show_seasons(con, query)
-    if len(seasons) > 1:
-        return "page", render_text(request, "show.html", show=seasons[0]["show_title"], seasons=seasons)
+    if len(seasons) > 1 and seasons[0]["kind"] == "TV":
+        return "redirect", str(links.show(report.show_slug(seasons[0]["show_title"])))
     try:
         found = seasons[0] if seasons else lookup.resolve(con, query)
     except AmbiguousTitle:
@@ -157,12 +176,21 @@ Scale = Annotated[Literal["auto", "linear", "log"], Query(
     description="the chart's views axis: log when the lines differ tenfold (auto)")]
 
 
-@router.get("/title/{slug}")
-async def title(request: Request, slug: Slug, scale: Scale = "auto") -> Response:
-    def page(con: duckdb.DuckDBPyConnection) -> tuple[str, str]:
-        return resolve_title(request, con, slug, scale)
+@router.get("/show/{slug}")
+async def show_page(request: Request, slug: Slug) -> Response:
+    def page(con: duckdb.DuckDBPyConnection) -> str:
+        summary = report.show_summary(con, slug, database(request).cached(("facts",), report.snapshot))
+        return render_text(request, "show.html", s=summary, known=summary["known"])
 
-    kind, body = await cached(request, ("title", slug, scale), page)
+    return Response(await cached(request, ("show", slug), page), media_type="text/html; charset=utf-8")
+
+
+@router.get("/title/{slug}")
+async def title(request: Request, slug: Slug, scale: Scale = "auto", weeks: Weeks = "first") -> Response:
+    def page(con: duckdb.DuckDBPyConnection) -> tuple[str, str]:
+        return resolve_title(request, con, slug, scale, weeks)
+
+    kind, body = await cached(request, ("title", slug, scale, weeks), page)
     if kind == "redirect":
         return RedirectResponse(body, status_code=303)
     return Response(body, media_type="text/html; charset=utf-8")
@@ -208,12 +236,13 @@ def compare_data(request: Request, slugs: list[str]) -> dict[str, Any]:
 
 
 @router.get("/compare")
-def compare(request: Request, s: CompareSlugs, scale: Scale = "auto") -> Response:
+def compare(request: Request, s: CompareSlugs, scale: Scale = "auto", weeks: Weeks = "first") -> Response:
     result = compare_data(request, s)
-    series = [charts.Series(p["title"], p["path"], css="series-main" if n == 0 else f"series-{n}")
-              for n, p in enumerate(result["paths"])]
-    # Up to the last week any compared season charted (re-entries included).
-    horizon = max([4, *[int(x) for p in result["paths"] for x, _ in p["path"]]])
+    # The first weeks by default; with weeks=all, up to the last week any of them charted.
+    every = max([4, *[int(x) for p in result["paths"] for x, _ in p["path"]]])
+    horizon = min(every, FIRST_WEEKS) if weeks == "first" else every
+    series = charts.clip([charts.Series(p["title"], p["path"], css="series-main" if n == 0 else f"series-{n}")
+                          for n, p in enumerate(result["paths"])], horizon)
     log_y = charts.tenfold(series) if scale == "auto" else scale == "log"
     names = [p["title"] for p in result["paths"]]
     svg = charts.line_chart(series, title="Views per week since premiere: " + " vs ".join(names),
@@ -223,7 +252,9 @@ def compare(request: Request, s: CompareSlugs, scale: Scale = "auto") -> Respons
                             x_label="Week since premiere", y_label="Views (log scale)" if log_y else "Views",
                             x_max=horizon, log_y=log_y)
     return render(request, "compare.html", result=result, chart=svg, legend=charts.legend(series),
-                  slugs=[x["slug"] for x in result["seasons"]], names=names)
+                  slugs=[x["slug"] for x in result["seasons"]], names=names, chart_weeks=horizon,
+                  chart_weeks_all=every, all_weeks_url=str(request.url.include_query_params(weeks="all")),
+                  first_weeks_url=str(request.url.include_query_params(weeks="first")))
 
 
 @router.get("/compare.{fmt}")

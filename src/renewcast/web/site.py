@@ -6,6 +6,7 @@ and point only at pages that the build writes), requested in-process.
 
 from __future__ import annotations
 
+import re
 import shutil
 import warnings
 from collections.abc import Callable
@@ -65,7 +66,7 @@ def build_site(db: Path | str, out: Path | str, *, limit: int | None = None,
             raise BuildError(f"building {url} gave HTTP {response.status_code}")
         path = out / target.lstrip("/")
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(response.content)
+        path.write_bytes(relative_links(response.content, target) if page else response.content)
         result.files += 1
         result.pages += int(page)
 
@@ -89,6 +90,22 @@ def build_site(db: Path | str, out: Path | str, *, limit: int | None = None,
             progress(f"{n} of {len(slugs)} seasons")
     shutil.copytree(HERE / "static", out / "static", dirs_exist_ok=True)
     return result
+
+
+_ROOTED = re.compile(rb'(href|src)="/(?!/)([^"]*)"')
+
+
+def relative_links(html: bytes, target: str) -> bytes:
+    """A page's site links made relative to where it is written, so the export works opened
+    from the file system (file://) as well as from any server folder: '/static/style.css'
+    from '/title/x.html' becomes '../static/style.css', and '/' becomes 'index.html'."""
+    up = b"../" * target.lstrip("/").count("/")
+
+    def fix(match: re.Match[bytes]) -> bytes:
+        rest = match.group(2)
+        return match.group(1) + b'="' + up + (rest or b"index.html") + b'"'
+
+    return _ROOTED.sub(fix, html)
 
 
 class _Links(HTMLParser):
