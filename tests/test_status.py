@@ -252,3 +252,24 @@ def test_release_days_are_facts_or_not_claimed(cli_env) -> None:
     assert unknown["premiere_estimated"] and unknown["first_week_days"] is None
     text = CliRunner().invoke(main, ["show", "India’s Got Latent", "--season", "2"]).output
     assert "First Top 10 week:" in text and "release day unknown" in text and " days." not in text
+
+
+def test_a_runtime_netflix_left_as_zero_is_unknown_not_zero(cli_env) -> None:
+    suits = json.loads(CliRunner().invoke(main, ["show", "Suits", "--season", "1", "--json"]).output)
+    assert suits["runtime"] != "0:00" and suits["runtime_hours"] != 0
+    assert suits["headline"].startswith("Licensed: another network decides")
+    assert all(w["views"] for w in suits["weeks"])  # Netflix's own views, never hours / 0
+
+
+def test_the_track_records_sentence_counts_bands_at_their_edges() -> None:
+    from renewcast.report import track_record_headline
+
+    def p(model: float, rule: float, renewed: int) -> dict:
+        return {"model_probability": model, "rule_probability": rule, "renewed": renewed}
+
+    preds = [p(0.6, 0.8, 1), p(0.79, 0.8, 0), p(0.8, 0.8, 1), p(0.59, 0.2, 0), p(0.9, 0.49, 1), p(0.5, 0.5, 0)]
+    text = track_record_headline({"predictions": preds, "horizon_days": 28})
+    assert text == ("When we said 60–80%, 50% were renewed (2 seasons); when we said over 80%, 100% were; "
+                    "of the seasons the articles' rule of thumb (a drop of over 50%) called canceled, 50% were: "
+                    "6 decisions forecast 28 days after the premiere.")
+    assert track_record_headline(None) is None and track_record_headline({"predictions": []}) is None

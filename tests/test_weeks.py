@@ -220,3 +220,22 @@ def test_a_season_page_shows_where_it_charted_by_region(built_store) -> None:
     assert any(css == "rank-none" for css, _ in cells)
     regions = re.findall(r'<text class="label" x="0" y="\d+">(\w+)</text>', page)
     assert regions == ["Africa", "Americas", "Asia", "Europe", "Oceania"]
+
+
+def test_a_season_page_draws_a_world_map_shaded_by_best_rank(built_store) -> None:
+    import re
+
+    client = web_client(built_store.path)
+    page = client.get("/title/the-imperfects-season-1").text
+    assert '<img src="/title/the-imperfects-season-1/map.svg"' in page
+    svg = client.get("/title/the-imperfects-season-1/map.svg")
+    assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")
+    shaded = dict(re.findall(r'<g id="c-([a-z]{2})" class="(top|mid|pale)">', svg.text))
+    # The seed's "performed best in central Europe", on the map: Belgium, France, Hungary top 3.
+    assert shaded["fr"] == shaded["be"] == shaded["hu"] == "top"
+    # 59 countries charted; the map's shapes lack six of Netflix's 94 (Bahamas, Guadeloupe, Martinique,
+    # New Caledonia, Qatar, Trinidad and Tobago): five of them charted, and the list beside names them.
+    assert sum(v != "pale" for v in shaded.values()) == 54 and len(shaded) == 88
+    assert "prefers-color-scheme:dark" in svg.text and "<script" not in svg.text
+    # A season the country lists never covered has no map (and says why).
+    assert client.get("/title/castlevania-nocturne-season-2/map.svg").status_code == 404

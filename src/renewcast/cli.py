@@ -598,6 +598,38 @@ def signal_list(ctx: click.Context, title: str | None, as_json: bool) -> None:
           r["observed"], "" if r["charted"] else ledger.NOT_CHARTED) for r in rows]))
 
 
+@signal_group.command(name="refresh")
+@click.option("--imdb", is_flag=True, help="Today's rating and votes from IMDb's ratings dataset.")
+@click.option("--wikipedia", is_flag=True, help="Daily views of each show's English Wikipedia article.")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), metavar="DATE",
+              help="Wikipedia views from DATE (default: the day after the last one stored).")
+@click.option("--imdb-url", metavar="URL", help="Where title.ratings.tsv.gz is (default: IMDb's datasets).")
+@click.option("--wikipedia-url", metavar="URL", help="The page-view API's per-article base (default: Wikimedia's).")
+@click.pass_context
+@friendly_errors
+def signal_refresh(ctx: click.Context, imdb: bool, wikipedia: bool, since: Any, imdb_url: str | None,
+                   wikipedia_url: str | None) -> None:
+    """Fetch attention signals from public datasets (all or nothing each; past days never rewritten).
+
+    IMDb's datasets are for personal and non-commercial use under IMDb's terms.
+    """
+    from renewcast import signals
+
+    if not (imdb or wikipedia):
+        raise click.UsageError("say which: --imdb, --wikipedia or both")
+    settings = ctx.obj["settings"]
+    limits = {"timeout": settings.timeout_seconds, "retries": settings.retries,
+              "deadline": settings.deadline_seconds, "max_bytes": settings.max_bytes}
+    store = open_store(ctx)
+    if imdb:
+        got = signals.refresh_imdb(store, imdb_url, **limits)
+        click.echo("IMDb ratings: unchanged since the last download." if got is None
+                   else f"IMDb ratings: {len(got.added)} added, {len(got.unchanged)} already recorded.")
+    if wikipedia:
+        got = signals.refresh_wikipedia(store, wikipedia_url, since=since.date() if since else None, **limits)
+        click.echo(f"Wikipedia page views: {len(got.added)} days added, {len(got.unchanged)} already recorded.")
+
+
 # -- the title catalog --------------------------------------------------------------------
 _DECIDES = ["yes", "no", "unknown"]  # renewcast.catalog (kept lazy)
 _FORMATS = ["scripted_drama", "scripted_comedy", "animation", "anime", "kids", "reality", "docuseries",

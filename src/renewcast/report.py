@@ -718,3 +718,29 @@ def countries_index(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     span = con.execute("SELECT min(week), max(week) FROM top10_country").fetchone()
     return {"countries": rows, "first_week": span[0].isoformat() if span and span[0] else None,
             "last_week": span[1].isoformat() if span and span[1] else None}
+
+
+def track_record_headline(result: dict[str, Any] | None) -> str | None:
+    """One sentence a journalist can quote, from the stored backtest: how the odds held and how
+    the articles' rule of thumb did, on the same seasons."""
+    if not result or not result.get("predictions"):
+        return None
+    preds = result["predictions"]
+    days = result.get("horizon_days")
+    band = [p for p in preds if 0.6 <= p["model_probability"] < 0.8]
+    high = [p for p in preds if p["model_probability"] >= 0.8]
+    said_canceled = [p for p in preds if p["rule_probability"] < 0.5]
+    parts = []
+    if band:
+        parts.append(f"when we said 60–80%, {sum(p['renewed'] for p in band) / len(band):.0%} were renewed "
+                     f"({len(band)} seasons)")
+    if high:
+        parts.append(f"when we said over 80%, {sum(p['renewed'] for p in high) / len(high):.0%} were")
+    if said_canceled:
+        right = sum(1 - p["renewed"] for p in said_canceled) / len(said_canceled)
+        parts.append(f"of the seasons the articles' rule of thumb (a drop of over 50%) called canceled, "
+                     f"{right:.0%} were")
+    if not parts:
+        return None
+    text = "; ".join(parts)
+    return f"{text[0].upper()}{text[1:]}: {len(preds)} decisions forecast {days} days after the premiere."

@@ -199,3 +199,111 @@ def list_signals(con: duckdb.DuckDBPyConnection, title: str | None = None) -> li
         season = lookup.resolve(con, title)  # raises TitleNotFound with suggestions
         found = [r for r in rows if r["show_title"] == season["show_title"]]
     return [_public(r) for r in found]
+
+
+# -- attention from public datasets (IMDb ratings, Wikipedia page views) ----------------------------
+BUNDLED_SHOW_FACTS = BUNDLED_DATA / "show_facts.csv"
+KINDS["wikipedia_views"] = Kind("daily views of the show's English Wikipedia article")
+
+
+def show_ids(path: Path = BUNDLED_SHOW_FACTS) -> list[dict[str, str]]:
+    """The shows with an IMDb id or a Wikipedia article in the curated show facts."""
+    import csv
+
+    with open(path, encoding="utf-8", newline="") as f:
+        return [r for r in csv.DictReader(f) if r.get("imdb_id") or r.get("wikipedia_title")]
+
+
+def _season_on(con: duckdb.DuckDBPyConnection, show_title: str) -> list[tuple[dt.date, int]]:
+    rows = con.execute("SELECT premiere, season_number FROM seasons WHERE kind = 'TV' AND show_title = ? "
+                       "AND season_number IS NOT NULL ORDER BY premiere", [show_title]).fetchall()
+    return [(p, n) for p, n in rows if p is not None]
+
+
+def _latest_by(seasons: list[tuple[dt.date, int]], day: dt.date) -> int | None:
+    """The season a day's attention belongs to: the latest released by then."""
+    found = [n for premiere, n in seasons if premiere <= day]
+    return found[-1] if found else None
+
+
+def _store_new(store: Store, observations: list[Observation], path: str) -> SignalsReport:
+    """Add observations whose (show, season, kind, platform, day) is not recorded yet: a past
+    observation is never rewritten (a later download may restate it: the first one read stays)."""
+    with store.writing(changes_data=False) as con:
+        have = {(r[0], r[1], r[2], r[3] or "", r[4]) for r in con.execute(
+            "SELECT show_title, season, kind, platform, observed FROM signals").fetchall()}
+        fresh = [o for o in observations if o.key not in have]
+        report = apply(con, fresh, path=path)
+        report.unchanged.extend(o for o in observations if o.key in have)
+        return report
+
+
+def refresh_imdb(store: Store, url: str | None = None, *, today: dt.date | None = None,
+                 shows: list[dict[str, str]] | None = None, **limits: Any) -> SignalsReport | None:
+    """Download IMDb's ratings dataset (a conditional request: None when it is unchanged) and
+    record each show's rating and votes for today, on its latest released season."""
+    import tempfile
+
+    from renewcast import clock
+    from renewcast.sources import attention, download
+
+    url = url or attention.IMDB_RATINGS_URL
+    today = today or clock.today()
+    ids = {r["imdb_id"]: r["show_title"] for r in (shows if shows is not None else show_ids()) if r.get("imdb_id")}
+    store.path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".renewcast-refresh-", dir=store.path.parent) as tmp:
+        got = download.fetch(store, url, Path(tmp) / "title.ratings.tsv.gz", conditional=True, **limits)
+        if got is None:
+            return None
+        ratings = attention.parse_imdb_ratings(got.path, set(ids))
+        observations = []
+        with store.reading() as con:
+            for tconst, (rating, votes) in sorted(ratings.items()):
+                season = _latest_by(_season_on(con, ids[tconst]), today)
+                if season is None:
+                    continue
+                for kind, value in (("imdb_rating", rating), ("imdb_votes", votes)):
+                    observations.append(Observation(ids[tconst], season, kind, float(value), today.isoformat(),
+                                                    today, "imdb", url, f"IMDb dataset, {tconst}"))
+        report = _store_new(store, observations, url)
+        download.remember(store, url, got)
+        return report
+
+
+def refresh_wikipedia(store: Store, base_url: str | None = None, *, since: dt.date | None = None,
+                      today: dt.date | None = None, shows: list[dict[str, str]] | None = None,
+                      **limits: Any) -> SignalsReport:
+    """Each show's daily Wikipedia page views from ``since`` (default: the day after the last
+    one stored, or the Top 10's first week) to yesterday, every article fetched before any is
+    stored (all or nothing), each day recorded on the season released by then."""
+    import tempfile
+
+    from renewcast import clock
+    from renewcast.sources import attention, download
+
+    base_url = base_url or attention.PAGEVIEWS_BASE_URL
+    today = today or clock.today()
+    end = today - dt.timedelta(days=1)
+    articles = {r["wikipedia_title"]: r["show_title"] for r in (shows if shows is not None else show_ids())
+                if r.get("wikipedia_title")}
+    observations: list[Observation] = []
+    store.path.parent.mkdir(parents=True, exist_ok=True)
+    with store.reading() as con, tempfile.TemporaryDirectory(prefix=".renewcast-refresh-",
+                                                             dir=store.path.parent) as tmp:
+        last = dict(con.execute("SELECT show_title, max(observed_date) FROM signals WHERE kind = 'wikipedia_views' "
+                                "GROUP BY 1").fetchall())
+        for n, (article, show) in enumerate(sorted(articles.items())):
+            start = since or (last[show] + dt.timedelta(days=1) if last.get(show) else dt.date(2021, 6, 28))
+            start = max(start, attention.PAGEVIEWS_FROM)
+            if start > end:
+                continue
+            url = attention.pageviews_url(base_url, article, start, end)
+            got = download.fetch(store, url, Path(tmp) / f"{n}.json", **limits)
+            assert got is not None  # no validators were sent
+            seasons = _season_on(con, show)
+            for day, views in attention.parse_pageviews(got.path.read_bytes(), url):
+                season = _latest_by(seasons, day)
+                if season is not None and start <= day <= end:
+                    observations.append(Observation(show, season, "wikipedia_views", float(views), day.isoformat(),
+                                                    day, "wikipedia", url, f"en.wikipedia: {article}"))
+    return _store_new(store, observations, base_url)

@@ -599,7 +599,7 @@ WITH g AS (
            CASE WHEN category LIKE '%Non-English%' THEN 'Non-English' ELSE 'English' END AS language,
            min(week) AS first_week, max(week) AS last_week, count(*) AS weeks_in_top10,
            sum(weekly_hours_viewed) AS top10_hours, min(weekly_rank) AS peak_rank,
-           max(runtime) AS top10_runtime
+           max(nullif(runtime, 0)) AS top10_runtime  -- Netflix writes 0 where it gives no runtime
     FROM top10_global GROUP BY ALL
 ), e AS (
     SELECT lower(title_english) AS key,

@@ -250,6 +250,30 @@ def refresh_engagement(
     return report
 
 
+Fetched = _Fetched
+
+
+def fetch(store: Store, url: str, target: Path, *, conditional: bool = False, timeout: float = 30.0,
+          retries: int = 3, deadline: float = 600.0, max_bytes: int = 1_000_000_000, backoff: float = 0.5,
+          progress: Progress | None = None) -> _Fetched | None:
+    """One file saved to ``target`` with the refresh's guarantees (a deadline over connect,
+    headers and body, a size limit, retries); ``conditional``: send the validators of the
+    last fetch the store remembers, and return None when the server says it is unchanged.
+    Call ``remember`` once what was fetched is stored."""
+    _check_base_url(url)
+    validators = load_validators(store).get(url, {}) if conditional else {}
+    with _client(timeout) as client:
+        return _fetch(client, url, target, validators, timeout=timeout, retries=retries, backoff=backoff,
+                      progress=progress, deadline=deadline, max_bytes=max_bytes)
+
+
+def remember(store: Store, url: str, got: _Fetched) -> None:
+    """Keep a fetched file's validators for the next conditional request."""
+    _save_validators(store, {**load_validators(store), url: {
+        "etag": got.etag, "last_modified": got.last_modified, "sha256": got.sha256, "bytes": got.bytes,
+        "fetched_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}})
+
+
 def cache_path(store: Store) -> Path:
     return store.path.with_name(store.path.name + ".http-cache.json")
 

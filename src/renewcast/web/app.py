@@ -271,6 +271,9 @@ class Links:
             return "/board.html"
         return "/board" + (f"?{urlencode({'sort': sort})}" if sort else "")
 
+    def season_map(self, slug: str) -> str:
+        return f"/title/{slug}/map.svg"
+
     def season_table(self, slug: str, table: str, fmt: str) -> str:
         return f"/title/{slug}/{table}.{fmt}"
 

@@ -7,7 +7,9 @@ pages print the same numbers in a table beside it.
 
 from __future__ import annotations
 
+import functools
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
@@ -164,3 +166,44 @@ def legend(series: Sequence[Series]) -> str:
         items.append(f'<li><svg class="swatch" viewBox="0 0 24 8" aria-hidden="true"><g class="series {css}{dash}">'
                      f'<line x1="0" y1="4" x2="24" y2="4"/></g></svg> {escape(s.name)}</li>')
     return '<ul class="legend">' + "".join(items) + "</ul>"
+
+
+@functools.cache
+def _world_shapes() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(iso2, path data...) per country, from pygal_maps_world's world map SVG (the file only:
+    the package is not imported, nor pygal). The path data stays as published: it is relative,
+    so rounding each step would add up to visible drift."""
+    from importlib.resources import files
+
+    svg = (files("pygal_maps_world") / "worldmap.svg").read_text(encoding="utf-8")
+    shapes = []
+    for match in re.finditer(r'<g class="([a-z]{2}) country map-element">(.*?)</g>', svg, re.S):
+        paths = tuple(re.findall(r' d="([^"]+)"', match.group(2)))
+        shapes.append((match.group(1), paths))
+    return tuple(shapes)
+
+
+def world_map(countries: Sequence[dict[str, Any]], *, title: str) -> str:
+    """A world map shaded by the best rank a season reached in each country Netflix lists
+    (dark: 1-3, mid: 4-10, pale: listed but never reached; blank: not in Netflix's lists).
+    A standalone SVG (served as its own file), with its own light and dark colours."""
+    listed = {c["country_iso2"].lower(): c for c in countries}
+    out = ['<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 2475 1388" role="img" '
+           f'aria-label="{escape(title)}"><title>{escape(title)}</title>',
+           "<style>g{fill:#e4e4e4;stroke:#fff;stroke-width:1}.pale{fill:#c9d6e8}.mid{fill:#d9667a}"
+           ".top{fill:#b3122e}@media (prefers-color-scheme:dark){g{fill:#333;stroke:#151515}.pale{fill:#4a5a73}"
+           ".mid{fill:#8c3445}.top{fill:#ff5a6e}}</style>"]
+    for iso2, paths in _world_shapes():
+        c = listed.get(iso2)
+        if c is None:
+            css, words = "", None
+        elif c["best_rank"] is None:
+            css, words = "pale", f"{c['country_name']}: not in its Top 10"
+        else:
+            css = "top" if c["best_rank"] <= 3 else "mid"
+            words = f"{c['country_name']}: best #{c['best_rank']}, {c['weeks']} week(s)"
+        head = f'<g id="c-{iso2}" class="{css}">' if css else f'<g id="c-{iso2}">'
+        tip = f"<title>{escape(words)}</title>" if words else ""
+        out.append(head + tip + "".join(f'<path d="{d}"/>' for d in paths) + "</g>")
+    out.append("</svg>")
+    return "".join(out)

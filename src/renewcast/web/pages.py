@@ -196,6 +196,20 @@ async def title(request: Request, slug: Slug, scale: Scale = "auto", weeks: Week
     return Response(body, media_type="text/html; charset=utf-8")
 
 
+@router.get("/title/{slug}/map.svg")
+async def season_map(request: Request, slug: Slug) -> Response:
+    """Where a season charted, as a world map shaded by its best rank in each country."""
+    def draw(con: duckdb.DuckDBPyConnection) -> str:
+        rep = season_data(request, slug)["report"]
+        cells = [c for region in report.region_grid(rep["countries"]) for c in region["countries"]]
+        if not cells:
+            raise _NotFound(f"no country lists cover {title_of(rep)}")
+        return charts.world_map(cells, title=f"Where {title_of(rep)} charted: best rank by country")
+
+    body = await cached(request, ("map", slug), draw)
+    return Response(body, media_type="image/svg+xml")
+
+
 @router.get("/title/{slug}/{name}")
 def season_table(request: Request, slug: Slug, name: str) -> Response:
     stem, fmt = split_name(name)
@@ -286,6 +300,7 @@ def track_record_data(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
             x_label="Forecast chance of renewal", y_label="Share renewed", x_max=1.0, y_max=1.0,
             y_format="percent", diagonal=True, chart_id="calibration") + charts.legend(series)
     return {"result": result, "note": note, "chart": chart, "summary": report.backtest_summary(con),
+            "headline": report.track_record_headline(result),
             "misses": tables.misses(result), "calibration": tables.calibration(result)}
 
 

@@ -82,6 +82,8 @@ def build_site(db: Path | str, out: Path | str, *, limit: int | None = None,
         fetch(f"/api/v1/{name}", links.api(name))
     for n, slug in enumerate(slugs, 1):
         fetch(f"/title/{slug}", f"/title/{slug}.html", page=True)
+        if client.get(links.season_map(slug)).status_code == 200:
+            fetch(links.season_map(slug), links.season_map(slug))
         for table in ("weeks", "countries", "signals"):
             for fmt in ("csv", "json"):
                 fetch(links.season_table(slug, table, fmt), links.season_table(slug, table, fmt))
