@@ -54,7 +54,7 @@ def host() -> Iterator[tuple[str, Host]]:
         def log_message(self, *args: object) -> None:
             pass
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             state.seen.append(dict(self.headers))
             if self.path.startswith("/pageviews/"):
                 article = self.path.split("/")[2]
