@@ -168,3 +168,116 @@ def test_feeds_survive_a_control_character_and_ids_are_stable(store_copy: Store)
     other = web_client(store_copy.path).get("/feeds/decisions.atom", headers={"host": "elsewhere.example"})
     assert [e.id for e in feedparser.parse(other.content).entries] == [
         e.id for e in feedparser.parse(client.get("/feeds/decisions.atom").content).entries]
+
+
+# -- deadlines over the whole exchange ------------------------------------------------------------
+@pytest.fixture
+def trickler() -> Any:
+    """A server that sends its status line and headers one byte every 0.2 s, forever."""
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    stop = threading.Event()
+
+    def serve(conn: socket.socket) -> None:
+        try:
+            conn.recv(65536)
+            for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 100_000:
+                if stop.is_set():
+                    break
+                conn.sendall(bytes([byte]))
+                time.sleep(0.2)
+        except OSError:
+            pass
+        finally:
+            conn.close()
+
+    def accept() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                continue
+            threading.Thread(target=serve, args=(conn,), daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    stop.set()
+    listener.close()
+
+
+def test_a_server_trickling_its_headers_cannot_hold_a_download_past_the_deadline(trickler: str,
+                                                                                  store_copy: Store) -> None:
+    from renewcast.errors import DownloadError
+    from renewcast.sources import download
+
+    before = sha256(store_copy.path)
+    started = time.monotonic()
+    with pytest.raises(DownloadError, match="deadline"):
+        download.refresh(store_copy, trickler + "/top10/data/", timeout=1.0, retries=0, deadline=2.0)
+    assert time.monotonic() - started < 6
+    assert sha256(store_copy.path) == before
+
+
+def test_a_webhook_trickling_its_answer_cannot_hold_notify_past_its_timeout(trickler: str,
+                                                                           store_copy: Store) -> None:
+    from renewcast import build
+    from renewcast.errors import DownloadError
+    from renewcast.sources.download import RefreshReport
+
+    started = time.monotonic()
+    with pytest.raises(DownloadError, match="no complete answer within 2 s"):
+        build.notify(trickler + "/hook", RefreshReport("http://x/", "tsv"), store_copy, timeout=2.0)
+    assert time.monotonic() - started < 5
+
+
+def test_a_refresh_killed_mid_download_leaves_nothing_after_the_next_command(store_copy: Store,
+                                                                             tmp_path: Path) -> None:
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import threading
+
+    # A server that sends a large body slowly: the download is under way when it is killed.
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        conn.recv(65536)
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100000000\r\n\r\n")
+        try:
+            for _ in range(200):
+                conn.sendall(b"x" * 65536)
+                time.sleep(0.05)
+        except OSError:
+            pass
+        conn.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/top10/data/"
+    env = {**os.environ, "RENEWCAST_DB": str(store_copy.path)}
+    for sig in (signal.SIGKILL,):
+        proc = subprocess.Popen([sys.executable, "-m", "renewcast", "refresh", "--no-train", "--base-url", url],
+                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            partial = [p for p in store_copy.path.parent.glob(".renewcast-refresh-*") if any(p.iterdir())]
+            if partial and any(f.stat().st_size > 100_000 for d in partial for f in d.iterdir()):
+                break
+            time.sleep(0.1)
+        proc.send_signal(sig)
+        proc.wait(10)
+        assert list(store_copy.path.parent.glob(".renewcast-refresh-*")), "the killed download left its folder"
+    listener.close()
+    before = sha256(store_copy.path)
+    result = CliRunner().invoke(main, ["--db", str(store_copy.path), "info"])
+    assert result.exit_code == 0, result.output
+    assert not list(store_copy.path.parent.glob(".renewcast-refresh-*"))  # any next command removes it
+    assert sha256(store_copy.path) == before

@@ -143,7 +143,11 @@ def notify(url: str, got: download.RefreshReport, store: Store, timeout: float =
         payload["known"] = report.freshness(con)
         payload["weeks"] = report.week_changes(con, weeks=1) if got.changed else []
     try:
-        answer = httpx.post(url, json=payload, timeout=timeout, headers={"User-Agent": "renewcast"})
+        # The deadline covers the whole exchange: a hook that trickles its answer byte by byte
+        # restarts httpx's read timeout each time, so the wait is bounded from outside.
+        answer = download.within(timeout, f"the refresh landed, but the webhook at {url} gave no complete "
+                                 f"answer within {timeout:g} s", lambda: httpx.post(
+                                     url, json=payload, timeout=timeout, headers={"User-Agent": "renewcast"}))
     except httpx.HTTPError as err:
         raise DownloadError(f"the refresh landed, but the webhook at {url} failed: {err}") from None
     if not answer.is_success:

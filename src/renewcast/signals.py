@@ -242,16 +242,13 @@ def refresh_imdb(store: Store, url: str | None = None, *, today: dt.date | None 
                  shows: list[dict[str, str]] | None = None, **limits: Any) -> SignalsReport | None:
     """Download IMDb's ratings dataset (a conditional request: None when it is unchanged) and
     record each show's rating and votes for today, on its latest released season."""
-    import tempfile
-
     from renewcast import clock
     from renewcast.sources import attention, download
 
     url = url or attention.IMDB_RATINGS_URL
     today = today or clock.today()
     ids = {r["imdb_id"]: r["show_title"] for r in (shows if shows is not None else show_ids()) if r.get("imdb_id")}
-    store.path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".renewcast-refresh-", dir=store.path.parent) as tmp:
+    with store.download_folder() as tmp:
         got = download.fetch(store, url, Path(tmp) / "title.ratings.tsv.gz", conditional=True, **limits)
         if got is None:
             return None
@@ -276,8 +273,6 @@ def refresh_wikipedia(store: Store, base_url: str | None = None, *, since: dt.da
     """Each show's daily Wikipedia page views from ``since`` (default: the day after the last
     one stored, or the Top 10's first week) to yesterday, every article fetched before any is
     stored (all or nothing), each day recorded on the season released by then."""
-    import tempfile
-
     from renewcast import clock
     from renewcast.sources import attention, download
 
@@ -287,9 +282,7 @@ def refresh_wikipedia(store: Store, base_url: str | None = None, *, since: dt.da
     articles = {r["wikipedia_title"]: r["show_title"] for r in (shows if shows is not None else show_ids())
                 if r.get("wikipedia_title")}
     observations: list[Observation] = []
-    store.path.parent.mkdir(parents=True, exist_ok=True)
-    with store.reading() as con, tempfile.TemporaryDirectory(prefix=".renewcast-refresh-",
-                                                             dir=store.path.parent) as tmp:
+    with store.reading() as con, store.download_folder() as tmp:
         last = dict(con.execute("SELECT show_title, max(observed_date) FROM signals WHERE kind = 'wikipedia_views' "
                                 "GROUP BY 1").fetchall())
         for n, (article, show) in enumerate(sorted(articles.items())):

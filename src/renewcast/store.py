@@ -18,6 +18,7 @@ import itertools
 import os
 import shutil
 import tempfile
+import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -235,11 +236,38 @@ class Store:
                 for leftover in (tmp, Path(str(tmp) + ".wal"), Path(str(tmp) + ".compact.tmp")):
                     leftover.unlink(missing_ok=True)
 
+    @contextlib.contextmanager
+    def download_folder(self) -> Iterator[Path]:
+        """A private folder next to the store for a download (the country file is large and
+        /tmp may be small), removed afterwards; its owner holds a lock on it while it works, so
+        a folder left by a killed download is recognised and removed by the next command."""
+        make_folder(self.path.parent)
+        with (tempfile.TemporaryDirectory(prefix=DOWNLOAD_PREFIX, dir=self.path.parent) as tmp,
+              open(Path(tmp) / "owner.lock", "w") as owner):
+            fcntl.flock(owner, fcntl.LOCK_EX)
+            yield Path(tmp)
+
+    def _remove_dead_downloads(self) -> None:
+        """Download folders whose owner is gone (killed mid-download): their lock is free."""
+        for folder in self.path.parent.glob(DOWNLOAD_PREFIX + "*"):
+            owner = folder / "owner.lock"
+            try:
+                with open(owner, "a+") as lock:
+                    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except FileNotFoundError:  # being made this instant, or not ours: only old ones go
+                if time.time() - folder.stat().st_mtime < 60:
+                    continue
+            except OSError:
+                continue  # a live download holds it
+            shutil.rmtree(folder, ignore_errors=True)
+
     def tidy(self) -> None:
-        """Remove a dead writer's leftovers now, unless a writer is at work (never waits)."""
+        """Remove a dead writer's or a dead download's leftovers now, unless a writer is at
+        work (never waits)."""
         lock_path = self.path.with_name(self.path.name + ".lock")
         if not self.path.parent.is_dir():
             return
+        self._remove_dead_downloads()
         with open(lock_path, "a+") as lock:
             try:
                 fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -347,6 +375,10 @@ def forecasts_are_stale(con: duckdb.DuckDBPyConnection) -> bool:
     versions = dict(con.execute(
         "SELECT key, value FROM meta WHERE key IN ('data_version', 'forecasts_version')").fetchall())
     return versions.get("forecasts_version") != versions.get("data_version")
+
+
+#: The name every download folder next to the store starts with.
+DOWNLOAD_PREFIX = ".renewcast-refresh-"
 
 
 def make_folder(folder: Path) -> None:

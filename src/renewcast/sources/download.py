@@ -20,6 +20,7 @@ import hashlib
 import json
 import os
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
@@ -46,6 +47,8 @@ class Store(Protocol):
     def exists(self) -> bool: ...
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]: ...
+
+    def download_folder(self) -> contextlib.AbstractContextManager[Path]: ...
 
 
 class Ingested(Protocol):
@@ -221,7 +224,7 @@ def refresh_engagement(
     downloaded: list[Path] = []
     store.path.parent.mkdir(parents=True, exist_ok=True)
     with (
-        tempfile.TemporaryDirectory(prefix=".renewcast-refresh-", dir=store.path.parent) as tmp,
+        store.download_folder() as tmp,
         _client(timeout) as client,
     ):
         for name, (url, digest) in wanted.items():
@@ -324,7 +327,7 @@ def refresh(
     store.path.parent.mkdir(parents=True, exist_ok=True)
     # The temporary folder sits next to the DB: the countries file is large and /tmp may be small.
     with (
-        tempfile.TemporaryDirectory(prefix=".renewcast-refresh-", dir=store.path.parent) as tmp,
+        store.download_folder() as tmp,
         _client(timeout) as client,
     ):
         for name, url in file_urls(base_url, fmt).items():
@@ -420,7 +423,11 @@ def _fetch(
                                  sleep=time.sleep)
     ends = time.monotonic() + deadline
     try:
-        return retrying(_attempt, client, url, target, headers, timeout, progress, ends, max_bytes)
+        # The whole exchange runs under the deadline: a server that trickles its status line or
+        # headers (each byte restarts httpx's read timeout) cannot hold the command past it.
+        return within(deadline + 1.0, f"could not download {url}: no complete answer within the "
+                      f"{deadline:g} s deadline; {_AGAIN}",
+                      retrying, _attempt, client, url, target, headers, timeout, progress, ends, max_bytes)
     except _Retryable as err:
         tries = f"{retries + 1} attempts" if retries else "1 attempt"
         raise DownloadError(f"could not download {url}: {err} ({tries}); "
@@ -487,6 +494,28 @@ def _attempt(
     except httpx.HTTPError as err:  # too many redirects, undecodable compression, ...
         reason = _line(err) or type(err).__name__
         raise DownloadError(f"could not download {url}: {reason}; {_AGAIN}") from None
+
+
+def within(seconds: float, problem: str, fn: Callable[..., Any], *args: Any) -> Any:
+    """``fn(*args)`` if it returns within ``seconds`` (its exception if it raises); otherwise
+    DownloadError(problem). The work runs on a daemon thread left to die with the process:
+    a socket blocked in a read cannot be interrupted from outside, only abandoned."""
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["value"] = fn(*args)
+        except BaseException as err:  # handed to the caller's thread
+            box["error"] = err
+
+    worker = threading.Thread(target=run, daemon=True, name="renewcast-download")
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        raise DownloadError(problem)
+    if "error" in box:
+        raise box["error"]
+    return box.get("value")
 
 
 def _retry_after(value: str | None) -> float | None:
