@@ -281,3 +281,17 @@ def test_a_refresh_killed_mid_download_leaves_nothing_after_the_next_command(sto
     assert result.exit_code == 0, result.output
     assert not list(store_copy.path.parent.glob(".renewcast-refresh-*"))  # any next command removes it
     assert sha256(store_copy.path) == before
+
+
+def test_the_web_cache_is_bounded_in_bytes(built_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    from renewcast.web import db as db_module
+
+    monkeypatch.setattr(db_module, "MAX_CACHE_BYTES", 1_000_000)
+    database = db_module.Database(built_store.path)
+    for n in range(300):  # 300 distinct queries of 10 kB each: 3 MB asked for
+        database.cached(("api-seasons", n), lambda con: b"x" * 10_000)
+    gen = database._live
+    assert gen is not None and gen.bytes <= 1_000_000 and len(gen.cache) <= 100
+    assert database.cached(("api-seasons", 299), lambda con: b"recomputed") == b"x" * 10_000  # newest kept
+    assert database.cached(("api-seasons", 0), lambda con: b"recomputed") == b"recomputed"  # oldest went
+    database.close()

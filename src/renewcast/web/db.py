@@ -68,12 +68,27 @@ class _Gen:
         self.retired = False
         self.cache: OrderedDict[tuple[Any, ...], tuple[Any, Compute]] = OrderedDict()
         self.cache_size = cache_size
+        self.bytes = 0  # what the cached page and JSON bodies hold
         self.inflight: dict[tuple[Any, ...], threading.Event] = {}
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         cursor = self.con.cursor()
         cursor.execute("USE store")  # a cursor starts in the in-memory database
         return cursor
+
+
+#: The cached bodies of one generation may hold this much (pages, JSON answers; the shared
+#: read-model objects are a fixed few and are not counted).
+MAX_CACHE_BYTES = 64 * 1024 * 1024
+
+
+def _size(value: Any) -> int:
+    """A cached value's weight: its length for a body (or a (kind, body) pair), else 0."""
+    if isinstance(value, bytes | str):
+        return len(value)
+    if isinstance(value, tuple) and value and isinstance(value[-1], bytes | str):
+        return len(value[-1])
+    return 0
 
 
 class Database:
@@ -263,9 +278,16 @@ class Database:
             try:
                 value = compute(cursor)
                 with self._cond:
+                    old = gen.cache.pop(key, None)
+                    if old is not None:
+                        gen.bytes -= _size(old[0])
                     gen.cache[key] = (value, compute)
-                    while len(gen.cache) > gen.cache_size:
-                        gen.cache.popitem(last=False)
+                    gen.bytes += _size(value)
+                    # Bounded in count and in bytes (answers a client's query string can make up
+                    # are bodies): the least recently used go first.
+                    while len(gen.cache) > gen.cache_size or (gen.bytes > MAX_CACHE_BYTES and len(gen.cache) > 1):
+                        _key, (dropped, _compute) = gen.cache.popitem(last=False)
+                        gen.bytes -= _size(dropped)
                 return value
             finally:
                 self._local.gen, self._local.cursor = outer
