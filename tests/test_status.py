@@ -273,3 +273,37 @@ def test_the_track_records_sentence_counts_bands_at_their_edges() -> None:
                     "of the seasons the articles' rule of thumb (a drop of over 50%) called canceled, 50% were: "
                     "6 decisions forecast 28 days after the premiere.")
     assert track_record_headline(None) is None and track_record_headline({"predictions": []}) is None
+
+
+# -- mutations that used to survive: each caught here by name ------------------------------------
+def test_a_forecasts_95_interval_holds_95_of_its_refits(built_store) -> None:
+    import numpy as np
+
+    from renewcast.forecast.core import fit_at
+    from renewcast.forecast.features import season_features, vector
+
+    with built_store.reading() as con:
+        history = load_history(con)
+    fit = fit_at(history, 28, dt.date(2025, 6, 2))
+    slug = next(iter(history.seasons))
+    x = np.array([vector(season_features(history, slug, 28, dt.date(2025, 6, 2)))])
+    low, high = fit.interval(x)[0]
+    assert fit._bootstrap, "the interval comes from bootstrap refits"
+    scores = np.array([((x - m) / s) @ c + b for m, s, c, b in fit._bootstrap]).ravel()
+    draws = fit.model.calibrate(scores)
+    inside = float(np.mean((draws >= low - 1e-12) & (draws <= high + 1e-12)))
+    assert 0.93 <= inside <= 0.99, inside  # a 50% interval would hold about half
+
+
+def test_a_backtest_interval_is_as_wide_as_95_percent_should_be() -> None:
+    import numpy as np
+
+    from renewcast.forecast.backtest import intervals
+
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 2, 400)
+    p = np.where(rng.random(400) < 0.75, y, 1 - y).astype(float)  # right 75% of the time
+    low, high = intervals(y, {"model": p})["model"]["accuracy"]
+    accuracy = float(((p >= 0.5) == y).mean())
+    half = 1.96 * (accuracy * (1 - accuracy) / 400) ** 0.5  # the normal approximation, independent of the code
+    assert 0.8 * 2 * half <= high - low <= 1.2 * 2 * half, (low, high, half)
