@@ -423,7 +423,7 @@ def forecast_or_note(con: duckdb.DuckDBPyConnection, slug: str) -> tuple[dict[st
 def board(con: duckdb.DuckDBPyConnection, as_of: dt.date | None = None) -> list[dict[str, Any]]:
     """Seasons Netflix still has to decide, most at risk first (lowest chance of renewal), each
     a forecast with its wait flattened out for tables: the one board shape (CLI, API, library)."""
-    # forecast.board orders them (forecast.service.board_order).
+    # forecast.board orders them (forecast.order.board_order).
     return [{**r, "days_since_premiere": r["timeline"]["days_since_premiere"],
              "in_limbo": r["timeline"]["in_limbo"]} for r in forecasts.board(con, as_of)]
 

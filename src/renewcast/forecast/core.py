@@ -26,7 +26,7 @@ from renewcast.forecast.features import (
     vector,
 )
 from renewcast.forecast.model import RenewalModel
-from renewcast.forecast.service import board_order
+from renewcast.forecast.order import board_order
 from renewcast.titles import title_of
 
 #: Horizons (days after the premiere) with a model each; a forecast uses the largest one

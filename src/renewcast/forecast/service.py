@@ -16,6 +16,7 @@ from typing import Any
 import duckdb
 
 from renewcast.errors import StoreError
+from renewcast.forecast.order import board_order
 from renewcast.store import Store, forecasts_are_stale, rows_as_dicts
 
 FORECAST_SCHEMA = """
@@ -157,11 +158,6 @@ def _why_none(con: duckdb.DuckDBPyConnection, slug: str) -> str:
         return (f"no forecast: it premiered {premiere}, before the Top 10 data begins ({first}), "
                 "so its first weeks are not in the store")
     return "no forecast stored for this season yet: run 'renewcast train'"
-
-
-def board_order(row: dict[str, Any]) -> tuple[float, int, str]:
-    """Most at risk first: the lowest chance of renewal, then the longest wait."""
-    return (row["probability"], -row["timeline"]["days_since_premiere"], row["slug"])
 
 
 def stored_waits(con: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:

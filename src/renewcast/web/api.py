@@ -16,7 +16,7 @@ from fastapi.responses import Response
 from renewcast import catalog, ledger, models, report, signals
 from renewcast.errors import InputError, RenewcastError
 from renewcast.store import Store
-from renewcast.web.app import cached, database, json_bytes, json_response, season_data
+from renewcast.web.common import cached, database, json_bytes, json_response, season_data
 
 router = APIRouter(prefix="/api/v1", tags=["read"])
 

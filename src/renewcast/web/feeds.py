@@ -20,7 +20,7 @@ from renewcast import ledger, lookup, report
 from renewcast.errors import TitleNotFound
 from renewcast.formats import period
 from renewcast.titles import slugify
-from renewcast.web.app import cached
+from renewcast.web.common import cached
 
 router = APIRouter(include_in_schema=False)
 ATOM = "application/atom+xml; charset=utf-8"

@@ -14,7 +14,7 @@ from renewcast import lookup, report
 from renewcast.errors import AmbiguousTitle, RenewcastError, TitleNotFound
 from renewcast.titles import title_of
 from renewcast.web import charts, tables
-from renewcast.web.app import cached, database, render, render_text, season_data
+from renewcast.web.common import cached, database, render, render_text, season_data
 
 router = APIRouter(include_in_schema=False)
 
