@@ -307,3 +307,23 @@ def test_a_backtest_interval_is_as_wide_as_95_percent_should_be() -> None:
     accuracy = float(((p >= 0.5) == y).mean())
     half = 1.96 * (accuracy * (1 - accuracy) / 400) ** 0.5  # the normal approximation, independent of the code
     assert 0.8 * 2 * half <= high - low <= 1.2 * 2 * half, (low, high, half)
+
+
+def test_the_campaigns_page_lists_reported_campaigns_with_sources(built_store) -> None:
+    import re
+
+    page = web_client(built_store.path).get("/campaigns").text
+    assert "Of 71 cancellations in the ledger, 12 had a campaign the press reported" in page
+    row = re.search(r"Shadow and Bone: Season 2.*?</tr>", page, re.S)
+    assert row and "150,000" in row.group() and 'rel="noopener noreferrer">source</a>' in row.group()
+    assert "The Imperfects: Season 1" in page and "1,300" in page
+    assert 'href="/campaigns"' in web_client(built_store.path).get("/").text
+
+
+def test_a_season_says_what_the_show_is_with_its_source(cli_env) -> None:
+    data = json.loads(CliRunner().invoke(main, ["show", "Wednesday#2", "--json"]).output)
+    facts = data["show_facts"]
+    assert facts["studio"] == "MGM Television" and facts["studio_kind"] == "outside"
+    assert facts["source"].startswith("https://")
+    out = CliRunner().invoke(main, ["show", "Wednesday#2"]).output
+    assert "About the show: Made by MGM Television (an outside studio, for Netflix), 8 episodes" in out

@@ -90,6 +90,20 @@ class Countries(Model):
     note: str | None
 
 
+class ShowFacts(Model):
+    """What a show is beyond its format (data/show_facts.csv, each fact from the cited page)."""
+
+    studio: str | None
+    studio_kind: str | None  # netflix | outside | coproduction | unknown
+    episodes: int | None
+    episode_minutes: int | None
+    genre_tier: str | None  # high_cost | animation | standard
+    imdb_id: str | None
+    wikipedia_title: str | None
+    source: str | None
+    sentence: str | None
+
+
 class OtherSeason(Model):
     slug: str
     season_title: str | None
@@ -276,6 +290,7 @@ class SeasonReport(Model):
     runtime_hours: float | None
     runtime: str | None
     runtime_source: str | None
+    show_facts: ShowFacts | None = None
     top10_hours_total: int
     weeks_in_top10: int
     peak_rank: int | None

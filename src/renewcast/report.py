@@ -24,7 +24,7 @@ from renewcast.facts import Live, Snapshot, freshness
 from renewcast.forecast import service as forecasts
 from renewcast.formats import format_runtime, percent
 from renewcast.store import rows_as_dicts
-from renewcast.titles import slugify, title_of
+from renewcast.titles import normalize, slugify, title_of
 
 
 def rule_of_thumb(drop: metrics.Drop) -> dict[str, Any]:
@@ -169,6 +169,7 @@ def season_report(con: duckdb.DuckDBPyConnection, season: dict[str, Any], facts:
         "runtime_hours": season["runtime_hours"],
         "runtime": format_runtime(season["runtime_hours"]),
         "runtime_source": season["runtime_source"],
+        "show_facts": show_facts(season["show_title"]) if season["kind"] == "TV" else None,
         **totals,
         "weeks": [w.as_dict() for w in weeks],
         "rule_of_thumb": rule_of_thumb(drop),
@@ -744,3 +745,49 @@ def track_record_headline(result: dict[str, Any] | None) -> str | None:
         return None
     text = "; ".join(parts)
     return f"{text[0].upper()}{text[1:]}: {len(preds)} decisions forecast {days} days after the premiere."
+
+
+@functools.cache
+def _show_facts() -> dict[str, dict[str, str]]:
+    with open(BUNDLED_DATA / "show_facts.csv", encoding="utf-8", newline="") as f:
+        return {normalize(r["show_title"]): r for r in csv.DictReader(f)}
+
+
+def show_facts(show_title: str) -> dict[str, Any] | None:
+    """What the show is beyond its format, from data/show_facts.csv (each fact from a cited
+    page), with one sentence: 'made by Universal Television (an outside studio), 8 episodes of
+    about 55 minutes'. None when nothing is recorded."""
+    row = _show_facts().get(normalize(show_title))
+    if row is None:
+        return None
+    kinds = {"netflix": "for Netflix", "outside": "an outside studio, for Netflix",
+             "coproduction": "a co-production with another network"}
+    parts = []
+    if row["studio"]:
+        kind = kinds.get(row["studio_kind"])
+        parts.append(f"made by {row['studio']}" + (f" ({kind})" if kind else ""))
+    if row["episodes"]:
+        season = f" in season {row['episodes_season']}" if row["episodes_season"] else ""
+        minutes = f" of about {row['episode_minutes']} minutes" if row["episode_minutes"] else ""
+        parts.append(f"{row['episodes']} episodes{minutes}{season}")
+    if row["genre_tier"] == "high_cost":
+        parts.append("a costly genre (sci-fi, fantasy, period or big effects)")
+    return {"studio": row["studio"] or None, "studio_kind": row["studio_kind"] or None,
+            "episodes": int(row["episodes"]) if row["episodes"] else None,
+            "episode_minutes": int(row["episode_minutes"]) if row["episode_minutes"] else None,
+            "genre_tier": row["genre_tier"] or None, "imdb_id": row["imdb_id"] or None,
+            "wikipedia_title": row["wikipedia_title"] or None, "source": row["source"] or None,
+            "sentence": (", ".join(parts)[:1].upper() + ", ".join(parts)[1:]) if parts else None}
+
+
+def campaigns(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Fan campaigns after each cancellation (data/campaigns.csv, cited), with each season's page."""
+    with open(BUNDLED_DATA / "campaigns.csv", encoding="utf-8", newline="") as f:
+        rows: list[dict[str, Any]] = [dict(r) for r in csv.DictReader(f)]
+    index = {(normalize(r["show_title"]), r["season_title"]): r["slug"] for r in rows_as_dicts(con.execute(
+        "SELECT slug, show_title, season_title FROM seasons WHERE kind = 'TV'"))}
+    for r in rows:
+        r["slug"] = index.get((normalize(r["show_title"]), r["season_title"]))
+        r["signatures"] = int(r["signatures"]) if r["signatures"] else None
+    rows.sort(key=lambda r: (r["campaign"] == "none_found", -(r["signatures"] or 0), r["show_title"]))
+    return rows

@@ -63,6 +63,8 @@ def season(report: dict[str, Any]) -> str:
         out.append(report["show_verdict"])
     known = report["known"]
     out.append(f"{known['note']}. Decisions up to {known['today']}.")
+    if (report.get("show_facts") or {}).get("sentence"):
+        out.append(f"About the show: {report['show_facts']['sentence']}.")
     out += [
         f"Premiere {premiere}  ·  runtime {report['runtime'] or 'unknown'}"
         + (f" ({report['runtime_source']})" if report["runtime_source"] else ""),

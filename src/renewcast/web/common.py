@@ -70,6 +70,9 @@ class Links:
     def country(self, iso2: str) -> str | None:
         return None if self.static else f"/country/{iso2.lower()}"
 
+    def campaigns(self) -> str | None:
+        return None if self.static else "/campaigns"
+
     def countries(self) -> str | None:
         return None if self.static else "/countries"
 

@@ -73,6 +73,13 @@ def country_page(request: Request, iso2: Annotated[str, Path(pattern="^[A-Za-z]{
     return render(request, "country.html", c=data)
 
 
+@router.get("/campaigns")
+def campaigns_page(request: Request) -> Response:
+    """Fan campaigns after each cancellation, with their sources and what came of them."""
+    rows = database(request).cached(("campaigns",), report.campaigns)
+    return render(request, "campaigns.html", campaigns=rows)
+
+
 @router.get("/countries")
 def countries_page(request: Request) -> Response:
     """Every country in Netflix's country lists, by region, with its newest week's No. 1s."""
