@@ -70,6 +70,7 @@ class Live:
         self.con = con
         self.as_of = as_of
         self._known: dict[str, Any] | None = None
+        self._data_from: dt.date | None = None
 
     def known(self) -> dict[str, Any]:
         if self._known is None:
@@ -116,7 +117,7 @@ class Live:
 
     def data_from(self) -> dt.date:
         """The first week of Netflix's global Top 10 in the store."""
-        if getattr(self, "_data_from", None) is None:
+        if self._data_from is None:
             row = self.con.execute("SELECT min(week) FROM top10_global").fetchone()
             self._data_from = row[0] if row and row[0] else dt.date.today()
         return self._data_from

@@ -16,7 +16,7 @@ from typing import Any
 
 import duckdb
 
-from renewcast import catalog, clock, ledger, lookup, metrics
+from renewcast import catalog, clock, ledger, lookup, metrics, signals
 from renewcast import status as rules
 from renewcast.config import BUNDLED_DATA
 from renewcast.errors import RenewcastError, TitleNotFound, WeekNotFound
@@ -708,10 +708,7 @@ def countries_index(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
                 AND s_tv.season_title IS NOT DISTINCT FROM c.season_title
                 AND s_tv.kind = CASE WHEN c.category = 'TV' THEN 'TV' ELSE 'Film' END
            GROUP BY c.country_iso2, l.week"""))
-    regions: dict[str, str] = {}
-    with open(BUNDLED_DATA / "country_regions.csv", encoding="utf-8", newline="") as f:
-        for r in csv.DictReader(f):
-            regions[r["country_iso2"]] = r["region"]
+    regions = {r["country_iso2"]: r["region"] for r in country_regions()}
     for r in rows:
         r["region"] = regions.get(r["country_iso2"], "Other")
         r["week"] = r["week"].isoformat() if r["week"] else None
@@ -749,8 +746,7 @@ def track_record_headline(result: dict[str, Any] | None) -> str | None:
 
 @functools.cache
 def _show_facts() -> dict[str, dict[str, str]]:
-    with open(BUNDLED_DATA / "show_facts.csv", encoding="utf-8", newline="") as f:
-        return {normalize(r["show_title"]): r for r in csv.DictReader(f)}
+    return {normalize(r["show_title"]): r for r in signals.show_facts_rows()}
 
 
 def show_facts(show_title: str) -> dict[str, Any] | None:

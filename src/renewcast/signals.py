@@ -8,6 +8,7 @@ observed); importing it again with a new value replaces the old value.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,7 @@ KINDS: dict[str, Kind] = {
     "rt_critics": Kind("Rotten Tomatoes critics score (Tomatometer), %", 0, 100, whole=False),
     "hashtag_views": Kind("views of the show's hashtags"),
     "social_posts": Kind("posts about the show"),
+    "wikipedia_views": Kind("daily views of the show's English Wikipedia article"),
 }
 _COLUMNS = "show_title, season, slug, kind, value, observed, observed_date, platform, url, note, recorded_at"
 _SELECT = (f"SELECT {', '.join('g.' + c.strip() for c in _COLUMNS.split(','))}, s.season_title "
@@ -203,15 +205,18 @@ def list_signals(con: duckdb.DuckDBPyConnection, title: str | None = None) -> li
 
 # -- attention from public datasets (IMDb ratings, Wikipedia page views) ----------------------------
 BUNDLED_SHOW_FACTS = BUNDLED_DATA / "show_facts.csv"
-KINDS["wikipedia_views"] = Kind("daily views of the show's English Wikipedia article")
-
-
-def show_ids(path: Path = BUNDLED_SHOW_FACTS) -> list[dict[str, str]]:
-    """The shows with an IMDb id or a Wikipedia article in the curated show facts."""
+@functools.cache
+def show_facts_rows() -> tuple[dict[str, str], ...]:
+    """data/show_facts.csv, read once: what each show is (report) and its public ids (here)."""
     import csv
 
-    with open(path, encoding="utf-8", newline="") as f:
-        return [r for r in csv.DictReader(f) if r.get("imdb_id") or r.get("wikipedia_title")]
+    with open(BUNDLED_SHOW_FACTS, encoding="utf-8", newline="") as f:
+        return tuple(csv.DictReader(f))
+
+
+def show_ids() -> list[dict[str, str]]:
+    """The shows with an IMDb id or a Wikipedia article in the curated show facts."""
+    return [r for r in show_facts_rows() if r.get("imdb_id") or r.get("wikipedia_title")]
 
 
 def _season_on(con: duckdb.DuckDBPyConnection, show_title: str) -> list[tuple[dt.date, int]]:

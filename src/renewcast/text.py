@@ -37,12 +37,16 @@ def show_summary(summary: dict[str, Any]) -> str:
     return "\n".join([*head, "", body])
 
 
-def first_week(report: dict[str, Any]) -> str:
-    """'First week: 3.37M views in 4 days', or, where the release day is not known, no day count."""
+def first_week(report: dict[str, Any], *, inline: bool = False) -> str:
+    """'First week: 3.37M views in 4 days', or, where the release day is not known, no day count;
+    ``inline``: the same words inside a sentence ('first week 3.37M views in 4 days')."""
     views = millions(report["first_week_views"])
-    if report.get("first_week_days"):
-        return f"First week: {views} views in {count(report['first_week_days'], 'day')}"
-    return f"First Top 10 week: {views} views (release day unknown)"
+    known = bool(report.get("first_week_days"))
+    head = ("first week" if known else "first Top 10 week") if inline else (
+        "First week:" if known else "First Top 10 week:")
+    if known:
+        return f"{head} {views} views in {count(report['first_week_days'], 'day')}"
+    return f"{head} {views} views (release day unknown)"
 
 
 def season(report: dict[str, Any]) -> str:
@@ -141,8 +145,7 @@ def comparison(result: dict[str, Any]) -> str:
     out = ["Views by week since premiere (rank in brackets)", "",
            table(["Week", *names], rows, "r" * (len(names) + 1)), ""]
     for s in result["seasons"]:
-        week = first_week(s).replace("First week: ", "first week ").replace("First Top 10 week: ", "first Top 10 week ")
-        out.append(f"{title_of(s)}: premiere {s['premiere']}, {week}, "
+        out.append(f"{title_of(s)}: premiere {s['premiere']}, {first_week(s, inline=True)}, "
                    f"{millions(s['top10_hours_total'])} hours in the Top 10.")
     for r, name in zip(result["ratios"], names[1:], strict=True):
         if r["first_week_views"] is not None and r["same_first_week_length"]:

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from fastapi.responses import Response
 
 from renewcast import catalog, ledger, models, report, signals
+from renewcast import status as rules
 from renewcast.errors import InputError, RenewcastError
 from renewcast.store import Store
 from renewcast.web.common import cached, database, json_bytes, json_response, season_data
@@ -51,12 +52,15 @@ def season_payload(request: Request, slug: str) -> dict[str, Any]:
     return {**page["report"], "forecast": page["forecast"], "forecast_note": page["forecast_note"]}
 
 
+#: The filter accepts exactly the statuses ``renewcast.status`` gives (one list, not a copy).
+STATUS_PATTERN = "^(" + "|".join(rules.STATUSES) + ")$"
+
+
 @router.get("/seasons", summary="Every season in the global Top 10, filtered and paged",
             response_model=models.SeasonList)
 async def seasons(request: Request, category: Annotated[str | None, Query(max_length=40)] = None,
                   premiered_from: dt.date | None = None, premiered_to: dt.date | None = None,
-                  status: Annotated[str | None, Query(pattern="^(awaiting|renewed|renewed_final|canceled|final|"
-                                                      "reversed|limited|undecided)$")] = None,
+                  status: Annotated[str | None, Query(pattern=STATUS_PATTERN)] = None,
                   limit: Annotated[int, Query(ge=1, le=1000)] = 100,
                   offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0) -> Response:
     key = ("api-seasons", category, premiered_from, premiered_to, status, limit, offset)
